@@ -1,0 +1,1 @@
+"""benchmarks tables (filled by its issue)."""

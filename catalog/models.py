@@ -1,0 +1,286 @@
+"""Catalog tables: what models exist, who makes them, and the generic feed run records.
+
+The feed records (`Feed`, `FeedRun`) and the alias machinery (`ModelAlias`,
+`AliasReview`) live here, at the bottom of the dependency graph, because every
+ingesting app (catalog's Hub sync, pricing, benchmarks/quality) shares them.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+
+from config.db import TimeStampedModel
+
+
+class Organization(TimeStampedModel):
+    slug = models.SlugField(max_length=120, unique=True)
+    name = models.CharField(max_length=200)
+    homepage = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Task(TimeStampedModel):
+    """A Hub pipeline tag (text-generation, text-to-image, ...) or an API mode (chat, embedding)."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=120)
+    category = models.CharField(max_length=40, blank=True)  # text, vision, audio, multimodal
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ModelQuerySet(models.QuerySet):
+    def open_weights(self) -> ModelQuerySet:
+        return self.filter(open_weights=True)
+
+    def for_task(self, slug: str) -> ModelQuerySet:
+        return self.filter(task__slug=slug)
+
+
+class Model(TimeStampedModel):
+    """A generative AI model: a Hub repo (open weights) or an API-only model (closed).
+
+    `repo_id` is the natural key: the Hub repo id ("meta-llama/Llama-3.1-8B") or, for
+    API-only models, "<provider>/<model>" as the feed names it.
+    """
+
+    class Source(models.TextChoices):
+        HUB = "hub", "Hugging Face Hub"
+        FEED = "feed", "Provider feed"
+        MANUAL = "manual", "Hand-curated"
+
+    repo_id = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="models", null=True, blank=True
+    )
+    task = models.ForeignKey(
+        Task, on_delete=models.PROTECT, related_name="models", null=True, blank=True
+    )
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.HUB)
+    family = models.CharField(max_length=80, blank=True)
+    library = models.CharField(max_length=60, blank=True)
+    license = models.CharField(max_length=80, blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    languages = models.JSONField(default=list, blank=True)
+    open_weights = models.BooleanField(default=True)
+    gated = models.BooleanField(default=False)
+    gated_mode = models.CharField(max_length=10, blank=True)  # "auto" / "manual" on the Hub
+    downloads = models.BigIntegerField(default=0)
+    likes = models.IntegerField(default=0)
+    hub_created_at = models.DateTimeField(null=True, blank=True)
+    hub_modified_at = models.DateTimeField(null=True, blank=True)
+    sha = models.CharField(max_length=64, blank=True)
+    base_model = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, related_name="derived_models", null=True, blank=True
+    )
+    base_model_repo_id = models.CharField(max_length=200, blank=True)
+    base_model_relation = models.CharField(max_length=20, blank=True)  # finetune, quantized, ...
+    description = models.TextField(blank=True)  # sanitized at ingest, never raw Hub HTML
+
+    # Parameters (safetensors metadata).
+    params_total = models.BigIntegerField(null=True, blank=True)
+    params_active = models.BigIntegerField(null=True, blank=True)  # MoE: per token
+    params_by_dtype = models.JSONField(default=dict, blank=True)
+
+    # Architecture dims from config.json.
+    model_type = models.CharField(max_length=60, blank=True)
+    architectures = models.JSONField(default=list, blank=True)
+    num_layers = models.IntegerField(null=True, blank=True)
+    hidden_size = models.IntegerField(null=True, blank=True)
+    num_heads = models.IntegerField(null=True, blank=True)
+    num_kv_heads = models.IntegerField(null=True, blank=True)
+    head_dim = models.IntegerField(null=True, blank=True)
+    intermediate_size = models.IntegerField(null=True, blank=True)
+    vocab_size = models.IntegerField(null=True, blank=True)
+    context_tokens = models.IntegerField(null=True, blank=True)
+    num_experts = models.IntegerField(null=True, blank=True)
+    experts_per_token = models.IntegerField(null=True, blank=True)
+    kv_lora_rank = models.IntegerField(null=True, blank=True)  # MLA (DeepSeek-V2/V3)
+    qk_rope_head_dim = models.IntegerField(null=True, blank=True)
+    sliding_window = models.IntegerField(null=True, blank=True)
+    config_dtype = models.CharField(max_length=20, blank=True)
+    config_sha = models.CharField(max_length=64, blank=True)  # repo sha config.json was read at
+
+    # Hash of the normalized synced fields: re-syncs skip rows whose fingerprint matches.
+    fingerprint = models.CharField(max_length=64, blank=True)
+
+    objects = ModelQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["repo_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(params_total__isnull=True) | Q(params_total__gte=0),
+                name="model_params_nonnegative",
+            ),
+            models.CheckConstraint(
+                condition=Q(params_active__isnull=True)
+                | Q(params_total__isnull=True)
+                | Q(params_active__lte=F("params_total")),
+                name="model_active_le_total",
+            ),
+        ]
+        indexes = [
+            # catalog list default ordering and "sort by downloads"
+            models.Index(fields=["-downloads", "id"], name="model_downloads"),
+            # task facet + popularity ordering on the catalog page
+            models.Index(fields=["task", "-downloads"], name="model_task_downloads"),
+            models.Index(fields=["organization", "-downloads"], name="model_org_downloads"),
+            # parameter-range filter and ordering
+            models.Index(fields=["params_total"], name="model_params_total"),
+            models.Index(fields=["context_tokens"], name="model_context_tokens"),
+            models.Index(fields=["-likes", "id"], name="model_likes"),
+            models.Index(fields=["-hub_modified_at", "id"], name="model_modified"),
+        ]
+
+    def __str__(self) -> str:
+        return self.repo_id
+
+
+class ModelAlias(TimeStampedModel):
+    """One source's name for a catalog model, and the rule that made the link."""
+
+    class Rule(models.TextChoices):
+        EXACT_REPO = "exact_repo", "Exact Hub repo id"
+        NORMALIZED = "normalized", "Normalized name"
+        MANUAL = "manual", "Reviewed by hand"
+        CREATED = "created", "Created as API-only model"
+
+    source = models.CharField(max_length=40)  # feed slug: "litellm", "openrouter", "lmarena"
+    alias = models.CharField(max_length=300)
+    model = models.ForeignKey(Model, on_delete=models.CASCADE, related_name="aliases")
+    rule = models.CharField(max_length=20, choices=Rule.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "alias"], name="modelalias_source_alias"),
+        ]
+        indexes = [models.Index(fields=["model"], name="modelalias_model")]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.alias} -> {self.model_id}"
+
+
+class AliasReview(TimeStampedModel):
+    """A feed name that matched several catalog models: a person picks, nobody guesses."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        RESOLVED = "resolved", "Resolved"
+        IGNORED = "ignored", "Ignored"
+
+    source = models.CharField(max_length=40)
+    alias = models.CharField(max_length=300)
+    candidates = models.ManyToManyField(Model, related_name="alias_reviews", blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    resolved_model = models.ForeignKey(
+        Model, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "alias"], name="aliasreview_source_alias"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.alias} ({self.status})"
+
+
+class Feed(TimeStampedModel):
+    """A source we ingest: the Hub, a pricing feed, a leaderboard, a benchmark import."""
+
+    class Kind(models.TextChoices):
+        HUB = "hub", "Hub catalog"
+        PRICING = "pricing", "API pricing"
+        GPU_PRICING = "gpu_pricing", "Cloud GPU prices"
+        QUALITY = "quality", "Quality leaderboard"
+        BENCHMARK = "benchmark", "Benchmark results"
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    format = models.CharField(max_length=40, blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    schedule = models.CharField(max_length=40, blank=True)  # "hourly", "daily", "weekly"
+    enabled = models.BooleanField(default=True)
+    last_good_run = models.ForeignKey(
+        "FeedRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FeedRun(TimeStampedModel):
+    """One run of one feed: counts, errors, duration. At most one running per feed."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        SUCCESS = "success", "Succeeded"
+        PARTIAL = "partial", "Succeeded with rejected records"
+        FAILED = "failed", "Failed"
+
+    feed = models.ForeignKey(Feed, on_delete=models.PROTECT, related_name="runs")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    params = models.JSONField(default=dict, blank=True)  # e.g. {"task": ..., "limit": ...}
+    created = models.IntegerField(default=0)
+    updated = models.IntegerField(default=0)
+    unchanged = models.IntegerField(default=0)
+    closed = models.IntegerField(default=0)
+    rejected = models.IntegerField(default=0)
+    failed = models.IntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)  # ["record X: reason", ...]
+    # Resume state: the page cursor after the last committed page.
+    cursor = models.TextField(blank=True)
+    pages_done = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["feed"],
+                condition=Q(status="running"),
+                name="feedrun_one_running_per_feed",
+            ),
+        ]
+        indexes = [models.Index(fields=["feed", "-started_at"], name="feedrun_feed_started")]
+
+    def __str__(self) -> str:
+        return f"{self.feed_id} {self.started_at:%Y-%m-%d %H:%M} {self.status}"
+
+    @property
+    def duration_s(self) -> float | None:
+        if self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()
+
+
+class SyncRunManager(models.Manager):
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(feed__kind=Feed.Kind.HUB)
+
+
+class SyncRun(FeedRun):
+    """A Hub sync run: the FeedRun rows of the Hub feed."""
+
+    objects = SyncRunManager()
+
+    class Meta:
+        proxy = True

@@ -1,0 +1,1 @@
+"""Catalog write services, split by sub-domain (import from the submodule)."""

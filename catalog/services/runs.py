@@ -1,0 +1,105 @@
+"""The generic run record every ingesting feed uses (Hub, prices, leaderboards, runs).
+
+Shape of every ingestion: `feed_run_start` (refused when the feed already has a running
+run, enforced by a partial unique constraint), fetch -> pure parse -> transactional load,
+then `feed_run_finish` with the counts and errors. A failed fetch or parse finishes the
+run as failed and changes nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from catalog.models import Feed, FeedRun
+from config.errors import Conflict
+
+MAX_ERRORS_KEPT = 500
+
+
+class FeedAlreadyRunning(Conflict):
+    code = "feed_already_running"
+
+
+@dataclass(slots=True)
+class RunCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    closed: int = 0
+    rejected: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, other: RunCounts) -> None:
+        for name in ("created", "updated", "unchanged", "closed", "rejected", "failed"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.errors.extend(other.errors)
+
+
+def feed_ensure(
+    *, slug: str, name: str, kind: str, format: str = "", url: str = "", schedule: str = ""
+) -> Feed:
+    """Get or create the Feed row for a source (its settings are not overwritten)."""
+    feed, _ = Feed.objects.get_or_create(
+        slug=slug,
+        defaults={"name": name, "kind": kind, "format": format, "url": url, "schedule": schedule},
+    )
+    return feed
+
+
+def feed_run_start(
+    *, feed: Feed, params: dict | None = None, now: datetime | None = None
+) -> FeedRun:
+    """Open a running FeedRun; raise FeedAlreadyRunning if one is already open."""
+    try:
+        with transaction.atomic():
+            return FeedRun.objects.create(
+                feed=feed, started_at=now or timezone.now(), params=params or {}
+            )
+    except IntegrityError as exc:
+        raise FeedAlreadyRunning(
+            f"Feed '{feed.slug}' already has a running run; the second run was refused."
+        ) from exc
+
+
+def feed_run_finish(
+    *,
+    run: FeedRun,
+    counts: RunCounts,
+    failed_reason: str | None = None,
+    now: datetime | None = None,
+) -> FeedRun:
+    """Close a run with its counts. Success also marks it the feed's last good run."""
+    run.finished_at = now or timezone.now()
+    for name in ("created", "updated", "unchanged", "closed", "rejected", "failed"):
+        setattr(run, name, getattr(counts, name))
+    errors = list(counts.errors)
+    if failed_reason:
+        errors.insert(0, failed_reason)
+        run.status = FeedRun.Status.FAILED
+    elif counts.rejected or counts.failed:
+        run.status = FeedRun.Status.PARTIAL
+    else:
+        run.status = FeedRun.Status.SUCCESS
+    if len(errors) > MAX_ERRORS_KEPT:
+        errors = [*errors[:MAX_ERRORS_KEPT], f"... and {len(errors) - MAX_ERRORS_KEPT} more"]
+    run.errors = errors
+    run.save()
+    if run.status != FeedRun.Status.FAILED:
+        Feed.objects.filter(pk=run.feed_id).update(last_good_run=run, updated_at=run.finished_at)
+    return run
+
+
+def feed_runs_abandon_stale(*, feed: Feed, older_than: datetime) -> int:
+    """Mark runs left 'running' by a killed process as failed, so a new run can start."""
+    return FeedRun.objects.filter(
+        feed=feed, status=FeedRun.Status.RUNNING, started_at__lt=older_than
+    ).update(
+        status=FeedRun.Status.FAILED,
+        finished_at=timezone.now(),
+        errors=["abandoned: the process running it stopped before finishing"],
+    )

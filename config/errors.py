@@ -1,0 +1,36 @@
+"""Error classes that carry a code, a message and an HTTP status (rendered by config.api)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class AtlasError(Exception):
+    code = "error"
+    status = 400
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        status: int | None = None,
+        fields: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        if status is not None:
+            self.status = status
+        self.fields = fields or {}
+
+
+class NotFound(AtlasError):
+    code = "not_found"
+    status = 404
+
+
+class Conflict(AtlasError):
+    code = "conflict"
+    status = 409

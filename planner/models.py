@@ -1,0 +1,1 @@
+"""planner tables (filled by its issue)."""

@@ -1,0 +1,1 @@
+"""pricing tables (filled by its issue)."""
