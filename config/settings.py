@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "catalog",
     "benchmarks",
+    "quality",
     "pricing",
     "planner",
 ]
@@ -130,7 +131,8 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=3600)
 # Redis redelivers unacked tasks after this long: keep it above the longest task.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 600}
 CELERY_TASK_ROUTES = {"benchmarks.tasks.benchmark_run_task": {"queue": "gpu"}}
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}  # filled by each app's tasks module via config.celery
+# Beat schedules live in code: each app's `schedule.py` has BEAT_SCHEDULE, merged here.
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 
 # --- External sources -----------------------------------------------------------------
 HF_ENDPOINT = env("HF_ENDPOINT", default="https://huggingface.co").rstrip("/")

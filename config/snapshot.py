@@ -27,7 +27,7 @@ from config.errors import AtlasError
 
 FORMAT = "model-atlas-snapshot"
 VERSION = 1
-APP_LABELS = ("catalog", "benchmarks", "pricing", "planner")
+APP_LABELS = ("catalog", "benchmarks", "quality", "pricing", "planner")
 BATCH = 2000
 
 

@@ -1,4 +1,6 @@
-"""URL map. Each app adds its website urls and its API router here."""
+"""URL map. Each app's website urls are included when it has a urls.py."""
+
+from importlib import import_module
 
 from django.contrib import admin
 from django.urls import include, path
@@ -12,5 +14,13 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("config.api_urls")),
-    path("", include("catalog.urls")),
 ]
+
+for _app in ("catalog", "benchmarks", "quality", "pricing", "planner"):
+    try:
+        import_module(f"{_app}.urls")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{_app}.urls":
+            raise
+        continue
+    urlpatterns.append(path("", include(f"{_app}.urls")))

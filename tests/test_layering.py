@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["catalog", "benchmarks", "pricing", "planner"]
+APPS = ["catalog", "benchmarks", "quality", "pricing", "planner"]
 # What each app may import of ours.
 ALLOWED = {
     "catalog": {"catalog", "config"},
     "benchmarks": {"benchmarks", "catalog", "config"},
+    "quality": {"quality", "catalog", "config"},
     "pricing": {"pricing", "catalog", "benchmarks", "config"},
-    "planner": {"planner", "catalog", "benchmarks", "pricing", "config"},
+    "planner": {"planner", "catalog", "benchmarks", "quality", "pricing", "config"},
 }
 PURE_MODULES = [
     "catalog/matching.py",
@@ -23,7 +24,7 @@ PURE_MODULES = [
     "pricing/cost.py",
     "planner/engine.py",
 ]
-PURE_PACKAGES = ["pricing/feeds", "benchmarks/feeds", "benchmarks/quality_index.py"]
+PURE_PACKAGES = ["pricing/feeds", "benchmarks/importers", "quality/feeds", "quality/index.py"]
 FORBIDDEN_IN_PURE = {"django", "rest_framework", "django_filters", "celery", *APPS, "config"}
 
 

@@ -1,0 +1,1 @@
+"""Quality leaderboards: Leaderboard, LeaderboardSnapshot, Score (quality issue)."""
