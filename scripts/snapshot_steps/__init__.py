@@ -1,0 +1,7 @@
+"""Steps that fill the demo database from ../shared with the project's own importers.
+
+Each module defines `run(shared: pathlib.Path, log: Callable[[str], None]) -> None`.
+`scripts/build_snapshot.py` runs them in STEP_ORDER (missing modules are skipped).
+"""
+
+STEP_ORDER = ("hub", "accelerators", "pricing", "quality", "benchmark_runs", "plans")
