@@ -8,7 +8,8 @@ through a normalization that removes what does not identify the model:
 2. provider prefixes ("openai/", "bedrock/us.", "together_ai/", "@cf/meta/") -> dropped;
 3. date suffixes ("-20240620", "-2024-08-06", "@20240620", "-0613") and version
    suffixes ("-v1:0", "-latest", "-001") -> dropped;
-4. then, as a looser key, "-instruct" / "-chat" / "-it" / "-hf" are dropped.
+4. then, as a looser key, "-instruct" / "-chat" / "-it" / "-hf" and serving suffixes
+   ("-turbo", "-fp8", "-awq", "-gguf", ":free") are dropped.
 
 Each key is tried from strictest to loosest. A key that maps to exactly one catalog
 model is a link (rule "normalized"); a key that maps to several, with no tie-breaker
@@ -32,6 +33,7 @@ _VENDOR_DOT_RE = re.compile(
 )
 _DATE_RE = re.compile(r"(?:[-@](?:20\d{2}-?\d{2}-?\d{2}|\d{4}))$")
 _VERSION_RE = re.compile(r"(?:-v\d+(?:-\d+)?|-latest|-\d{3})$")
+_SERVING_SUFFIX_RE = re.compile(r"(?:-(?:turbo|fp8|fp16|bf16|awq|gptq|gguf|int4|int8|free))+$")
 _LOOSE_SUFFIX_RE = re.compile(r"(?:-(?:instruct|chat|it|hf|base))+$")
 _SEP_RE = re.compile(r"[\s_.:/]+")
 _DASHES_RE = re.compile(r"-{2,}")
@@ -64,7 +66,9 @@ def name_keys(name: str) -> list[str]:
             break
         undated = nxt
     keys.append(undated)
-    keys.append(_LOOSE_SUFFIX_RE.sub("", undated))
+    served = _SERVING_SUFFIX_RE.sub("", undated)
+    keys.append(served)
+    keys.append(_LOOSE_SUFFIX_RE.sub("", served))
     out: list[str] = []
     for k in keys:
         if k and k not in out:
