@@ -96,25 +96,32 @@ class AliasIndex:
     """Lookup tables built once per load: repo id -> entry, name key -> entries."""
 
     by_repo: dict[str, CatalogEntry] = field(default_factory=dict)
-    by_key: dict[str, list[CatalogEntry]] = field(default_factory=lambda: defaultdict(list))
+    by_key: dict[str, list[tuple[CatalogEntry, int]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
 
     @classmethod
     def build(cls, entries: Iterable[CatalogEntry]) -> AliasIndex:
         index = cls()
         for entry in entries:
             index.by_repo[entry.repo_id.lower()] = entry
-            seen: set[str] = set()
+            best: dict[str, int] = {}
             short = entry.repo_id.rsplit("/", 1)[-1]
-            for key in (*name_keys(short), *name_keys(entry.repo_id)):
-                if key not in seen:
-                    seen.add(key)
-                    index.by_key[key].append(entry)
+            for keys in (name_keys(short), name_keys(entry.repo_id)):
+                for level, key in enumerate(keys):
+                    best[key] = min(level, best.get(key, level))
+            for key, level in best.items():
+                index.by_key[key].append((entry, level))
         return index
 
     def match(
         self, name: str, *, organization_hint: str = "", hub_repo_id: str = ""
     ) -> MatchResult:
-        """Find the catalog model a feed's name refers to (see module docstring)."""
+        """Find the catalog model a feed's name refers to (see module docstring).
+
+        Among models sharing a key, those whose own name reaches the key with fewer
+        loosening steps win ("Llama-3.1-8B" beats "Llama-3.1-8B-Instruct" for the
+        key "llama-3-1-8b")."""
         for repo in (hub_repo_id, name):
             exact = self.by_repo.get(repo.strip().lower()) if repo else None
             if exact is not None:
@@ -124,13 +131,15 @@ class AliasIndex:
             found = self.by_key.get(key)
             if not found:
                 continue
-            unique = {e.id: e for e in found}
+            top = min(level for _, level in found)
+            unique = {e.id: e for e, level in found if level == top}
+            everyone = tuple(sorted({e.id for e, _ in found}))
             if len(unique) == 1:
                 only = next(iter(unique.values()))
-                return MatchResult(only.id, "normalized", (only.id,))
+                return MatchResult(only.id, "normalized", everyone)
             chosen = _tie_break(list(unique.values()), hint)
             if chosen is not None:
-                return MatchResult(chosen.id, "normalized", tuple(sorted(unique)))
+                return MatchResult(chosen.id, "normalized", everyone)
             return MatchResult(None, "ambiguous", tuple(sorted(unique)))
         return MatchResult(None, "none")
 
