@@ -1,0 +1,395 @@
+"""The planner engine: rank model × deployment candidates, and breakeven volumes.
+
+Pure (standard library only): the Django side turns catalog models, offers, instance
+prices and benchmark estimates into the records of `planner.records` and calls `rank`.
+The cost formulas are in `planner.costs` (re-exported here); the row wording in
+`planner.rows`. Every public name of the engine can be imported from this module.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from planner.costs import (
+    _EPS,
+    DEFAULT_ASSUMPTIONS,
+    SECONDS_PER_HOUR,
+    MissingPriceError,
+    _instance_seconds_per_request,
+    api_offer_missing_prices,
+    latency_ok,
+    monthly_api_cost,
+    monthly_selfhost_cost,
+    requests_per_month,
+    selfhost_instances,
+)
+from planner.records import (
+    ENGINE_VERSION,
+    MODE_API,
+    MODE_CLOUD,
+    MODE_OWNED,
+    ApiOffer,
+    Assumptions,
+    Breakeven,
+    Budget,
+    CandidateModel,
+    Constraints,
+    CurvePoint,
+    HardwareChoice,
+    PlanResult,
+    PlanRow,
+    SelfHostOption,
+    Workload,
+)
+from planner.rows import assumption_lines, build_row, quality_signal
+
+__all__ = [
+    "DEFAULT_ASSUMPTIONS",
+    "MissingPriceError",
+    "api_offer_missing_prices",
+    "breakeven",
+    "latency_ok",
+    "monthly_api_cost",
+    "monthly_selfhost_cost",
+    "rank",
+    "requests_per_month",
+    "selfhost_instances",
+]
+
+
+def _model_gate(model: CandidateModel, constraints: Constraints, excluded: dict[str, int]) -> bool:
+    def out(reason: str) -> bool:
+        excluded[reason] = excluded.get(reason, 0) + 1
+        return False
+
+    if constraints.open_weights_only and not model.open_weights:
+        return out("model: weights not open")
+    if constraints.commercial_only and model.commercial_ok is not True:
+        return out("model: license not known to allow commercial use")
+    if constraints.languages and model.languages:
+        listed = set(model.languages)
+        if any(lang not in listed for lang in constraints.languages):
+            return out("model: language not supported")
+    if constraints.quality_floor is not None:
+        if model.quality_index is None:
+            return out("model: no quality index to check the floor")
+        if model.quality_index < constraints.quality_floor:
+            return out("model: below the quality floor")
+    return True
+
+
+class _Ranker:
+    """Streams candidates once: bounded heaps for the top rows, per-model minimum for Pareto."""
+
+    def __init__(self, limit: int, budget_usd: float | None) -> None:
+        self.limit = limit
+        self.budget = budget_usd
+        self.seq = 0
+        self.count = 0
+        self.within = 0
+        self.best: list[tuple] = []  # min-heap of negated (over, -q, cost, seq): worst on top
+        self.cheap: list[tuple] = []  # same for (cost, -q, seq)
+        self.model_min: dict[int, tuple] = {}
+
+    def add(self, model_id: int, quality: float, cost: float, payload: tuple) -> None:
+        self.seq += 1
+        self.count += 1
+        seq = self.seq
+        over = 1 if self.budget is not None and cost > self.budget + _EPS else 0
+        if not over:
+            self.within += 1
+        item = (-over, quality, -cost, -seq, payload)
+        if len(self.best) < self.limit:
+            heapq.heappush(self.best, item)
+        elif item > self.best[0]:
+            heapq.heapreplace(self.best, item)
+        if self.budget is not None:
+            citem = (-cost, quality, -seq, payload)
+            if len(self.cheap) < self.limit:
+                heapq.heappush(self.cheap, citem)
+            elif citem > self.cheap[0]:
+                heapq.heapreplace(self.cheap, citem)
+        current = self.model_min.get(model_id)
+        if current is None or cost < current[0]:
+            self.model_min[model_id] = (cost, seq, quality, payload)
+
+    def ordered(self) -> list[tuple]:
+        if self.budget is not None and self.within == 0:
+            return [(s, p) for _, _, s, p in sorted(self.cheap, reverse=True)]
+        return [(s, p) for _, _, _, s, p in sorted(self.best, reverse=True)]
+
+    def pareto(self) -> list[tuple]:
+        """Cheapest first; on the front when better than every cheaper point (sort, sweep)."""
+        points = sorted(self.model_min.values(), key=lambda v: (v[0], -v[2], v[1]))
+        front, best_q = [], -math.inf
+        for _, seq, quality, payload in points:
+            if quality > best_q:
+                front.append((-seq, payload))
+                best_q = quality
+        return front
+
+
+def rank(
+    workload: Workload,
+    budget: Budget,
+    hardware: HardwareChoice,
+    constraints: Constraints,
+    models: Iterable[CandidateModel],
+    offers: Iterable[ApiOffer],
+    selfhost_options: Iterable[SelfHostOption],
+    *,
+    assumptions: Assumptions = DEFAULT_ASSUMPTIONS,
+    limit: int = 50,
+) -> PlanResult:
+    """Rank every model × deployment: within budget first, then quality, then cost.
+
+    When nothing fits the budget the rows are the cheapest options, marked over budget.
+    Candidates failing a constraint, the hardware choice or the latency target are left
+    out and counted by reason in `excluded`. Runs in O(candidates × log limit).
+    """
+    excluded: dict[str, int] = {}
+
+    def out(reason: str) -> None:
+        excluded[reason] = excluded.get(reason, 0) + 1
+
+    passing: dict[int, tuple[CandidateModel, float, bool]] = {}
+    min_ctx = constraints.min_context_tokens
+    for m in models:
+        if m.task != workload.task or not _model_gate(m, constraints, excluded):
+            continue
+        ctx_ok = min_ctx is None or (m.context_tokens is not None and m.context_tokens >= min_ctx)
+        passing[m.id] = (m, quality_signal(m, assumptions).score, ctx_ok)
+
+    ranker = _Ranker(max(limit, 1), budget.monthly_usd)
+    banned = set(constraints.excluded_providers)
+    if hardware.allows(MODE_API):
+        for offer in offers:
+            entry = passing.get(offer.model_id)
+            if entry is None:
+                continue
+            if offer.provider_slug in banned:
+                out("api: provider excluded")
+                continue
+            if offer.context_tokens is not None:
+                ctx_ok = min_ctx is None or offer.context_tokens >= min_ctx
+            else:
+                ctx_ok = entry[2]
+            if not ctx_ok:
+                out("api: context shorter than required")
+                continue
+            if api_offer_missing_prices(workload, offer):
+                out("api: no price for a unit the workload uses")
+                continue
+            if latency_ok(workload, offer.ttft_s, offer.stream_tokens_per_s) is False:
+                out("api: misses the latency target")
+                continue
+            cost = monthly_api_cost(workload, offer, assumptions).monthly_usd
+            ranker.add(offer.model_id, entry[1], cost, (MODE_API, offer, entry[0]))
+    _rank_selfhost(workload, hardware, passing, banned, selfhost_options, assumptions, ranker, out)
+    return _result(workload, budget, constraints, assumptions, ranker, excluded)
+
+
+def _rank_selfhost(workload, hardware, passing, banned, options, assumptions, ranker, out):
+    owned_ok, cloud_ok = hardware.allows(MODE_OWNED), hardware.allows(MODE_CLOUD)
+    if not (owned_ok or cloud_ok):
+        return
+    owned_counts: dict[str, int] = {}
+    for slug, count in hardware.owned:
+        owned_counts[slug] = owned_counts.get(slug, 0) + count
+    clouds, regions, spot = set(hardware.clouds), set(hardware.regions), hardware.spot
+    max_ttft, min_stream = workload.max_ttft_s, workload.min_stream_tokens_per_s
+    peak = workload.peak_concurrency
+    per_s = requests_per_month(workload, assumptions) / (
+        assumptions.days_per_month * 24.0 * SECONDS_PER_HOUR
+    )
+    util, hours = assumptions.max_utilization, assumptions.hours_per_month
+    out_tok = workload.avg_output_tokens
+    prefill_tok = workload.avg_input_tokens * (1.0 - min(max(workload.cacheable_input_share, 0), 1))
+    ceil, add = math.ceil, ranker.add
+    for o in options:
+        entry = passing.get(o.model_id)
+        if entry is None:
+            continue
+        model, quality, ctx_ok = entry
+        if not o.fits:
+            out("self-host: does not fit in memory")
+            continue
+        if not model.open_weights:
+            out("self-host: weights not open")
+            continue
+        if not ctx_ok:
+            out("self-host: context shorter than required")
+            continue
+        if o.owned:
+            if not owned_ok:
+                continue
+            available = owned_counts.get(o.accelerator_slug, 0) // o.count
+            if available < 1:
+                out("owned: accelerator not owned (or too few)")
+                continue
+        else:
+            if not cloud_ok:
+                continue
+            if (
+                o.spot != spot
+                or (clouds and o.cloud not in clouds)
+                or (regions and o.region not in regions)
+            ):
+                out("cloud: other cloud, region or pricing")
+                continue
+            if o.cloud in banned:
+                out("cloud: provider excluded")
+                continue
+        total = o.decode_tokens_per_s_total
+        if total <= 0:
+            out("self-host: no throughput figure")
+            continue
+        if (max_ttft is not None and o.ttft_s > max_ttft) or (
+            min_stream is not None and o.stream_tokens_per_s < min_stream
+        ):
+            out("self-host: misses the latency target")
+            continue
+        # Inline of selfhost_instances() (same formula) to keep the hot loop cheap.
+        seconds = out_tok / total
+        if o.prefill_tokens_per_s:
+            seconds += prefill_tok / o.prefill_tokens_per_s
+        instances = max(
+            1,
+            ceil(peak * (min_stream or o.stream_tokens_per_s) / total - _EPS),
+            ceil(per_s * seconds / util - _EPS),
+        )
+        if o.owned and instances > available:
+            out("owned: too few accelerators for the load")
+            continue
+        kind = MODE_OWNED if o.owned else MODE_CLOUD
+        add(o.model_id, quality, instances * o.hourly_usd * hours, (kind, o, model))
+
+
+def _result(workload, budget, constraints, assumptions, ranker, excluded) -> PlanResult:
+    ordered = ranker.ordered()
+    front = ranker.pareto()
+    front_seqs = {s for s, _ in front}
+    nothing = budget.monthly_usd is not None and ranker.within == 0 and ranker.count > 0
+    rows: list[PlanRow] = []
+    by_seq: dict[int, PlanRow] = {}
+    for position, (seq, payload) in enumerate(ordered, start=1):
+        row = build_row(
+            workload,
+            budget,
+            assumptions,
+            payload,
+            position,
+            seq in front_seqs,
+            rows[-1] if rows else None,
+            nothing,
+        )
+        rows.append(row)
+        by_seq[seq] = row
+    pareto_rows = tuple(
+        by_seq.get(seq)
+        or build_row(workload, budget, assumptions, payload, None, True, None, nothing)
+        for seq, payload in front
+    )
+    return PlanResult(
+        rows=tuple(rows),
+        pareto=pareto_rows,
+        candidates=ranker.count,
+        within_budget=ranker.within,
+        nothing_within_budget=nothing,
+        message=_message(workload, budget, ranker.count, ranker.within, rows),
+        excluded=tuple(sorted(excluded.items(), key=lambda kv: (-kv[1], kv[0]))),
+        assumptions=assumption_lines(workload, constraints, assumptions),
+        engine_version=ENGINE_VERSION,
+    )
+
+
+def _message(workload, budget, count, within, rows: Sequence[PlanRow]) -> str:
+    if count == 0:
+        return (
+            f"No model and deployment for task '{workload.task}' passes the constraints, "
+            "the hardware choice and the latency target."
+        )
+    top = rows[0]
+    if budget.monthly_usd is None:
+        return f"{count} options ranked; best: {top.model_name} on {top.deployment.label}."
+    if within == 0:
+        return (
+            f"Nothing fits the ${budget.monthly_usd:,.2f}/month budget: the cheapest option "
+            f"costs ${top.monthly_usd:,.2f}/month. The cheapest options are shown, marked "
+            "over budget."
+        )
+    return (
+        f"{within} of {count} options fit the ${budget.monthly_usd:,.2f}/month budget; "
+        f"best: {top.model_name} on {top.deployment.label} at ${top.monthly_usd:,.2f}/month."
+    )
+
+
+def breakeven(
+    workload: Workload,
+    offer: ApiOffer,
+    option: SelfHostOption,
+    *,
+    assumptions: Assumptions = DEFAULT_ASSUMPTIONS,
+) -> Breakeven:
+    """Monthly requests above which self-hosting `option` is cheaper than the API `offer`.
+
+    API cost is linear, a × V (a = USD per request); self-hosting is a staircase,
+    max(k0, ⌈V ÷ Q⌉) × H with H = one instance per month, Q = requests one instance
+    carries per month at max utilization, k0 = instances the peak streams need. Each step
+    of k instances ends at V = kQ, where self-hosting costs kH against the API's akQ, so
+    self-hosting gets cheaper only when aQ > H, and then first at V* = k0 × H ÷ a.
+    Owned hardware is not capped at the count owned here (the curve says "if you had more").
+    """
+    per_request = monthly_api_cost(
+        replace(workload, requests_per_month=1.0), offer, assumptions
+    ).monthly_usd
+    seconds_per_month = assumptions.days_per_month * 24.0 * SECONDS_PER_HOUR
+    per_instance = option.hourly_usd * assumptions.hours_per_month
+    seconds = _instance_seconds_per_request(workload, option)
+    capacity = (
+        assumptions.max_utilization * seconds_per_month / seconds if seconds > 0 else math.inf
+    )
+    _, peak_need, _ = selfhost_instances(workload, option, assumptions)
+    k0 = max(1, math.ceil(peak_need - _EPS))
+    volume = None
+    if per_request > 0 and per_request * capacity > per_instance:
+        volume = k0 * per_instance / per_request
+    current = requests_per_month(workload, assumptions)
+    anchors = [v for v in (current, volume) if v]
+    lo = max(1.0, min(anchors) / 10) if anchors else 1e3
+    hi = max(anchors) * 10 if anchors else 1e8
+    n = max(assumptions.breakeven_points, 2)
+    points = []
+    for i in range(n):
+        v = lo * (hi / lo) ** (i / (n - 1))
+        instances = max(k0, math.ceil(v / capacity - _EPS)) if capacity != math.inf else k0
+        points.append(CurvePoint(v, per_request * v, instances * per_instance))
+    label = f"{option.count}× {option.accelerator_name} ({option.precision})"
+    if volume is None:
+        text = (
+            f"Self-hosting on {label} never gets cheaper than {offer.provider_slug}: one "
+            f"instance costs ${per_instance:,.2f}/month and carries at most {capacity:,.0f} "
+            f"requests, which cost ${per_request * capacity:,.2f} through the API."
+        )
+    else:
+        text = (
+            f"Above {volume:,.0f} requests/month ({volume / assumptions.days_per_month:,.0f}"
+            f"/day) self-hosting on {label} is cheaper than {offer.provider_slug} "
+            f"(${per_request * 1000:,.4f} per 1k requests vs ${per_instance:,.2f} per "
+            f"instance-month, {capacity:,.0f} requests per instance-month)."
+        )
+    return Breakeven(
+        model_id=offer.model_id,
+        offer_id=offer.id,
+        deployment_label=label,
+        api_usd_per_request=per_request,
+        instance_monthly_usd=per_instance,
+        requests_per_instance_month=None if math.isinf(capacity) else capacity,
+        breakeven_requests_per_month=volume,
+        breakeven_requests_per_day=None if volume is None else volume / assumptions.days_per_month,
+        points=tuple(points),
+        explanation=text,
+    )
