@@ -82,52 +82,63 @@ def _model_gate(model: CandidateModel, constraints: Constraints, excluded: dict[
 
 
 class _Ranker:
-    """Streams candidates once: bounded heaps for the top rows, per-model minimum for Pareto."""
+    """Streams candidates once: bounded heaps for the top rows, per-model minimum for Pareto.
+
+    Heap items are negated keys, so heap[0] is the worst kept row: (−over, quality, −cost,
+    −seq) for the ranked rows and (−cost, quality, −seq) for the cheapest rows (used only
+    when nothing fits the budget). `seq` numbers candidates; lower wins ties.
+    """
 
     def __init__(self, limit: int, budget_usd: float | None) -> None:
         self.limit = limit
-        self.budget = budget_usd
-        self.seq = 0
+        self.cap = math.inf if budget_usd is None else budget_usd + _EPS
         self.count = 0
         self.within = 0
-        self.best: list[tuple] = []  # min-heap of negated (over, -q, cost, seq): worst on top
-        self.cheap: list[tuple] = []  # same for (cost, -q, seq)
-        self.model_min: dict[int, tuple] = {}
+        self.best: list[tuple] = []
+        self.cheap: list[tuple] = []
+        self.model_min: dict[int, tuple] = {}  # model id -> (cost, seq, quality, subject)
 
-    def add(self, model_id: int, quality: float, cost: float, payload: tuple) -> None:
-        self.seq += 1
+    def add(self, model_id: int, quality: float, cost: float, subject: object) -> None:
         self.count += 1
-        seq = self.seq
-        over = 1 if self.budget is not None and cost > self.budget + _EPS else 0
+        over = cost > self.cap
         if not over:
             self.within += 1
-        item = (-over, quality, -cost, -seq, payload)
+        self.keep(self.count, model_id, quality, cost, over, subject)
+
+    def keep(self, seq: int, model_id: int, quality: float, cost: float, over: bool, subject):
+        """Offer an already counted candidate to the heaps and the per-model minimum."""
+        item = (-over, quality, -cost, -seq, subject)
         if len(self.best) < self.limit:
             heapq.heappush(self.best, item)
         elif item > self.best[0]:
             heapq.heapreplace(self.best, item)
-        if self.budget is not None:
-            citem = (-cost, quality, -seq, payload)
+        if self.within == 0:
+            cheap = (-cost, quality, -seq, subject)
             if len(self.cheap) < self.limit:
-                heapq.heappush(self.cheap, citem)
-            elif citem > self.cheap[0]:
-                heapq.heapreplace(self.cheap, citem)
+                heapq.heappush(self.cheap, cheap)
+            elif cheap > self.cheap[0]:
+                heapq.heapreplace(self.cheap, cheap)
         current = self.model_min.get(model_id)
         if current is None or cost < current[0]:
-            self.model_min[model_id] = (cost, seq, quality, payload)
+            self.model_min[model_id] = (cost, seq, quality, subject)
 
-    def ordered(self) -> list[tuple]:
-        if self.budget is not None and self.within == 0:
-            return [(s, p) for _, _, s, p in sorted(self.cheap, reverse=True)]
-        return [(s, p) for _, _, _, s, p in sorted(self.best, reverse=True)]
+    def ordered(self) -> list[tuple[int, object]]:
+        """(seq, subject) of the rows, best first."""
+        if self.cap != math.inf and self.within == 0:
+            return [(-s, p) for _, _, s, p in sorted(self.cheap, reverse=True)]
+        return [(-s, p) for _, _, _, s, p in sorted(self.best, reverse=True)]
 
-    def pareto(self) -> list[tuple]:
-        """Cheapest first; on the front when better than every cheaper point (sort, sweep)."""
+    def pareto(self) -> list[tuple[int, object]]:
+        """Cheapest first; on the front when better than every cheaper point (sort, sweep).
+
+        Only a model's cheapest row can be on the front (its other rows have the same
+        quality and cost more), so the sweep runs over one point per model.
+        """
         points = sorted(self.model_min.values(), key=lambda v: (v[0], -v[2], v[1]))
         front, best_q = [], -math.inf
-        for _, seq, quality, payload in points:
+        for _, seq, quality, subject in points:
             if quality > best_q:
-                front.append((-seq, payload))
+                front.append((seq, subject))
                 best_q = quality
         return front
 
@@ -152,8 +163,8 @@ def rank(
     """
     excluded: dict[str, int] = {}
 
-    def out(reason: str) -> None:
-        excluded[reason] = excluded.get(reason, 0) + 1
+    def out(reason: str, n: int = 1) -> None:
+        excluded[reason] = excluded.get(reason, 0) + n
 
     passing: dict[int, tuple[CandidateModel, float, bool]] = {}
     min_ctx = constraints.min_context_tokens
@@ -161,7 +172,8 @@ def rank(
         if m.task != workload.task or not _model_gate(m, constraints, excluded):
             continue
         ctx_ok = min_ctx is None or (m.context_tokens is not None and m.context_tokens >= min_ctx)
-        passing[m.id] = (m, quality_signal(m, assumptions).score, ctx_ok)
+        quality = quality_signal(m, assumptions).score
+        passing[m.id] = (m, quality, ctx_ok, ctx_ok and m.open_weights)
 
     ranker = _Ranker(max(limit, 1), budget.monthly_usd)
     banned = set(constraints.excluded_providers)
@@ -187,9 +199,9 @@ def rank(
                 out("api: misses the latency target")
                 continue
             cost = monthly_api_cost(workload, offer, assumptions).monthly_usd
-            ranker.add(offer.model_id, entry[1], cost, (MODE_API, offer, entry[0]))
+            ranker.add(offer.model_id, entry[1], cost, offer)
     _rank_selfhost(workload, hardware, passing, banned, selfhost_options, assumptions, ranker, out)
-    return _result(workload, budget, constraints, assumptions, ranker, excluded)
+    return _result(workload, budget, constraints, assumptions, ranker, excluded, passing)
 
 
 def _rank_selfhost(workload, hardware, passing, banned, options, assumptions, ranker, out):
@@ -200,7 +212,8 @@ def _rank_selfhost(workload, hardware, passing, banned, options, assumptions, ra
     for slug, count in hardware.owned:
         owned_counts[slug] = owned_counts.get(slug, 0) + count
     clouds, regions, spot = set(hardware.clouds), set(hardware.regions), hardware.spot
-    max_ttft, min_stream = workload.max_ttft_s, workload.min_stream_tokens_per_s
+    max_ttft = math.inf if workload.max_ttft_s is None else workload.max_ttft_s
+    min_stream = workload.min_stream_tokens_per_s
     peak = workload.peak_concurrency
     per_s = requests_per_month(workload, assumptions) / (
         assumptions.days_per_month * 24.0 * SECONDS_PER_HOUR
@@ -208,27 +221,32 @@ def _rank_selfhost(workload, hardware, passing, banned, options, assumptions, ra
     util, hours = assumptions.max_utilization, assumptions.hours_per_month
     out_tok = workload.avg_output_tokens
     prefill_tok = workload.avg_input_tokens * (1.0 - min(max(workload.cacheable_input_share, 0), 1))
-    ceil, add = math.ceil, ranker.add
+    # Hot loop (one pass over up to millions of options): reasons are counted in locals,
+    # and a candidate reaches the heaps only when it could change them.
+    no_fit = closed = short = no_own = few_own = other_cloud = banned_cloud = no_speed = slow = 0
+    ceil, cap, keep = math.ceil, ranker.cap, ranker.keep
+    best, limit, model_min = ranker.best, ranker.limit, ranker.model_min
+    count, within = ranker.count, ranker.within
+    worst = best[0][:3] if len(best) >= limit else None
     for o in options:
         entry = passing.get(o.model_id)
         if entry is None:
             continue
-        model, quality, ctx_ok = entry
         if not o.fits:
-            out("self-host: does not fit in memory")
+            no_fit += 1
             continue
-        if not model.open_weights:
-            out("self-host: weights not open")
-            continue
-        if not ctx_ok:
-            out("self-host: context shorter than required")
+        if not entry[3]:
+            if entry[0].open_weights:
+                short += 1
+            else:
+                closed += 1
             continue
         if o.owned:
             if not owned_ok:
                 continue
             available = owned_counts.get(o.accelerator_slug, 0) // o.count
             if available < 1:
-                out("owned: accelerator not owned (or too few)")
+                no_own += 1
                 continue
         else:
             if not cloud_ok:
@@ -238,61 +256,82 @@ def _rank_selfhost(workload, hardware, passing, banned, options, assumptions, ra
                 or (clouds and o.cloud not in clouds)
                 or (regions and o.region not in regions)
             ):
-                out("cloud: other cloud, region or pricing")
+                other_cloud += 1
                 continue
             if o.cloud in banned:
-                out("cloud: provider excluded")
+                banned_cloud += 1
                 continue
         total = o.decode_tokens_per_s_total
         if total <= 0:
-            out("self-host: no throughput figure")
+            no_speed += 1
             continue
-        if (max_ttft is not None and o.ttft_s > max_ttft) or (
-            min_stream is not None and o.stream_tokens_per_s < min_stream
-        ):
-            out("self-host: misses the latency target")
+        if o.ttft_s > max_ttft or (min_stream is not None and o.stream_tokens_per_s < min_stream):
+            slow += 1
             continue
         # Inline of selfhost_instances() (same formula) to keep the hot loop cheap.
         seconds = out_tok / total
         if o.prefill_tokens_per_s:
             seconds += prefill_tok / o.prefill_tokens_per_s
-        instances = max(
-            1,
-            ceil(peak * (min_stream or o.stream_tokens_per_s) / total - _EPS),
-            ceil(per_s * seconds / util - _EPS),
-        )
+        need = peak * (min_stream or o.stream_tokens_per_s) / total
+        avg_need = per_s * seconds / util
+        if avg_need > need:
+            need = avg_need
+        instances = ceil(need - _EPS) if need > 1.0 else 1
         if o.owned and instances > available:
-            out("owned: too few accelerators for the load")
+            few_own += 1
             continue
-        kind = MODE_OWNED if o.owned else MODE_CLOUD
-        add(o.model_id, quality, instances * o.hourly_usd * hours, (kind, o, model))
+        cost = instances * o.hourly_usd * hours
+        over = cost > cap
+        count += 1
+        if not over:
+            within += 1
+        quality = entry[1]
+        # Most candidates stop at this test: they beat neither the worst kept row
+        # (its key prefix is `worst`) nor their model's cheapest row so far.
+        if within == 0 or worst is None or (-over, quality, -cost) > worst:
+            ranker.within = within
+            keep(count, o.model_id, quality, cost, over, o)
+            worst = best[0][:3] if len(best) >= limit else None
+        else:
+            current = model_min.get(o.model_id)
+            if current is None or cost < current[0]:
+                ranker.within = within
+                keep(count, o.model_id, quality, cost, over, o)
+                worst = best[0][:3] if len(best) >= limit else None
+    ranker.count, ranker.within = count, within
+    for reason, n in (
+        ("self-host: does not fit in memory", no_fit),
+        ("self-host: weights not open", closed),
+        ("self-host: context shorter than required", short),
+        ("owned: accelerator not owned (or too few)", no_own),
+        ("owned: too few accelerators for the load", few_own),
+        ("cloud: other cloud, region or pricing", other_cloud),
+        ("cloud: provider excluded", banned_cloud),
+        ("self-host: no throughput figure", no_speed),
+        ("self-host: misses the latency target", slow),
+    ):
+        if n:
+            out(reason, n)
 
 
-def _result(workload, budget, constraints, assumptions, ranker, excluded) -> PlanResult:
+def _result(workload, budget, constraints, assumptions, ranker, excluded, passing) -> PlanResult:
     ordered = ranker.ordered()
     front = ranker.pareto()
-    front_seqs = {s for s, _ in front}
-    nothing = budget.monthly_usd is not None and ranker.within == 0 and ranker.count > 0
+    front_seqs = {seq for seq, _ in front}
+    nothing = ranker.cap != math.inf and ranker.within == 0 and ranker.count > 0
+
+    def row(subject, position, on_front, previous):
+        model = passing[subject.model_id][0]
+        return build_row(
+            workload, budget, assumptions, subject, model, position, on_front, previous, nothing
+        )
+
     rows: list[PlanRow] = []
     by_seq: dict[int, PlanRow] = {}
-    for position, (seq, payload) in enumerate(ordered, start=1):
-        row = build_row(
-            workload,
-            budget,
-            assumptions,
-            payload,
-            position,
-            seq in front_seqs,
-            rows[-1] if rows else None,
-            nothing,
-        )
-        rows.append(row)
-        by_seq[seq] = row
-    pareto_rows = tuple(
-        by_seq.get(seq)
-        or build_row(workload, budget, assumptions, payload, None, True, None, nothing)
-        for seq, payload in front
-    )
+    for position, (seq, subject) in enumerate(ordered, start=1):
+        rows.append(row(subject, position, seq in front_seqs, rows[-1] if rows else None))
+        by_seq[seq] = rows[-1]
+    pareto_rows = tuple(by_seq.get(seq) or row(subject, None, True, None) for seq, subject in front)
     return PlanResult(
         rows=tuple(rows),
         pareto=pareto_rows,

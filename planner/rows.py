@@ -89,16 +89,16 @@ def build_row(
     workload: Workload,
     budget: Budget,
     assumptions: Assumptions,
-    payload: tuple,
+    subject: ApiOffer | SelfHostOption,
+    model: CandidateModel,
     position: int | None,
     pareto: bool,
     previous: PlanRow | None,
     nothing_within_budget: bool,
 ) -> PlanRow:
-    kind, subject, model = payload
     quality = quality_signal(model, assumptions)
     capacity_headroom = memory_headroom = None
-    if kind == MODE_API:
+    if isinstance(subject, ApiOffer):
         cost = monthly_api_cost(workload, subject, assumptions)
         latency = latency_ok(workload, subject.ttft_s, subject.stream_tokens_per_s)
     else:
