@@ -27,6 +27,8 @@ PURE_MODULES = [
     "planner/costs.py",
     "planner/rows.py",
     "planner/codec.py",
+    "planner/breakeven.py",
+    "planner/validate.py",
 ]
 PURE_PACKAGES = ["pricing/feeds", "benchmarks/importers", "quality/feeds", "quality/index.py"]
 FORBIDDEN_IN_PURE = {"django", "rest_framework", "django_filters", "celery", *APPS, "config"}
