@@ -31,6 +31,16 @@ def requests_per_month(workload: Workload, assumptions: Assumptions = DEFAULT_AS
     return workload.requests_per_day * assumptions.days_per_month
 
 
+def owned_power_hourly_usd(
+    *, tdp_watts: float, count: int, usd_per_kwh: float, utilization: float = 1.0
+) -> float:
+    """Hourly running cost of owned accelerators: tdp_watts × count × utilization / 1000 × USD/kWh.
+
+    This is SelfHostOption.hourly_usd for owned hardware (the purchase is already paid).
+    """
+    return tdp_watts * count * utilization / 1000.0 * usd_per_kwh
+
+
 def api_offer_missing_prices(workload: Workload, offer: ApiOffer) -> tuple[str, ...]:
     """The units the workload uses that the offer does not price."""
     missing = []

@@ -22,6 +22,7 @@ from planner.costs import (
     latency_ok,
     monthly_api_cost,
     monthly_selfhost_cost,
+    owned_power_hourly_usd,
     requests_per_month,
     selfhost_instances,
 )
@@ -51,6 +52,8 @@ __all__ = [
     "latency_ok",
     "monthly_api_cost",
     "monthly_selfhost_cost",
+    "owned_power_hourly_usd",
+    "quality_signal",
     "rank",
     "requests_per_month",
     "selfhost_instances",

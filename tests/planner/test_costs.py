@@ -8,6 +8,7 @@ from planner.engine import (
     MissingPriceError,
     monthly_api_cost,
     monthly_selfhost_cost,
+    owned_power_hourly_usd,
     requests_per_month,
     selfhost_instances,
 )
@@ -123,3 +124,18 @@ def test_owned_hardware_costs_power_only_and_says_so() -> None:
     assert cost.monthly_usd == pytest.approx(48.6)
     assert cost.capex_usd == 0
     assert any("power only" in n for n in cost.notes)
+
+
+@pytest.mark.parametrize(
+    ("tdp_watts", "count", "usd_per_kwh", "utilization", "expected"),
+    [
+        (450, 1, 0.15, 1.0, 0.0675),  # RTX 4090: 0.45 kW × $0.15
+        (450, 2, 0.30, 0.5, 0.135),  # 0.9 kW × 0.5 × $0.30
+        (700, 8, 0.10, 0.8, 0.448),  # 8 × H100 SXM: 5.6 kW × 0.8 × $0.10
+    ],
+)
+def test_owned_power_hourly_usd(tdp_watts, count, usd_per_kwh, utilization, expected) -> None:
+    got = owned_power_hourly_usd(
+        tdp_watts=tdp_watts, count=count, usd_per_kwh=usd_per_kwh, utilization=utilization
+    )
+    assert got == pytest.approx(expected)
