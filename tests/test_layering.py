@@ -23,6 +23,12 @@ PURE_MODULES = [
     "benchmarks/estimate.py",
     "pricing/cost.py",
     "planner/engine.py",
+    "planner/records.py",
+    "planner/costs.py",
+    "planner/rows.py",
+    "planner/codec.py",
+    "planner/breakeven.py",
+    "planner/validate.py",
 ]
 PURE_PACKAGES = ["pricing/feeds", "benchmarks/importers", "quality/feeds", "quality/index.py"]
 FORBIDDEN_IN_PURE = {"django", "rest_framework", "django_filters", "celery", *APPS, "config"}
