@@ -8,7 +8,10 @@ through a normalization that removes what does not identify the model:
 2. provider prefixes ("openai/", "bedrock/us.", "together_ai/", "@cf/meta/") -> dropped;
 3. date suffixes ("-20240620", "-2024-08-06", "@20240620", "-0613") and version
    suffixes ("-v1:0", "-latest", "-001") -> dropped;
-4. then, as a looser key, "-instruct" / "-chat" / "-it" / "-hf" are dropped.
+4. then, as a looser key, "-instruct" / "-chat" / "-it" / "-hf" are dropped. The loose
+   key links two names only when BOTH carried such a suffix ("llama-2-7b-chat" ~
+   "Llama-2-7b-chat-hf"): a bare name never links to a suffixed one, because "gpt-5"
+   and "gpt-5-chat", or a base model and its instruct tune, are different models.
 
 Each key is tried from strictest to loosest. A key that maps to exactly one catalog
 model is a link (rule "normalized"); a key that maps to several, with no tie-breaker
@@ -53,20 +56,22 @@ def strip_provider_prefix(name: str) -> str:
     return s
 
 
-def name_keys(name: str) -> list[str]:
-    """Keys for one name, strictest first, without duplicates."""
+def _key_levels(name: str) -> tuple[str, str, str]:
+    """(base, undated, loose) keys of one name; loose == undated when no suffix was dropped."""
     base = _clean(strip_provider_prefix(name))
-    keys = [base]
     undated = base
     for _ in range(3):  # "-20240620-v1-0" style stacks
         nxt = _VERSION_RE.sub("", _DATE_RE.sub("", undated))
         if nxt == undated:
             break
         undated = nxt
-    keys.append(undated)
-    keys.append(_LOOSE_SUFFIX_RE.sub("", undated))
+    return base, undated, _LOOSE_SUFFIX_RE.sub("", undated)
+
+
+def name_keys(name: str) -> list[str]:
+    """Keys for one name, strictest first, without duplicates."""
     out: list[str] = []
-    for k in keys:
+    for k in _key_levels(name):
         if k and k not in out:
             out.append(k)
     return out
@@ -93,6 +98,8 @@ class AliasIndex:
 
     by_repo: dict[str, CatalogEntry] = field(default_factory=dict)
     by_key: dict[str, list[CatalogEntry]] = field(default_factory=lambda: defaultdict(list))
+    # Loose keys of names that carried an "-instruct"/"-chat"/... suffix (see docstring).
+    by_loose_key: dict[str, list[CatalogEntry]] = field(default_factory=lambda: defaultdict(list))
 
     @classmethod
     def build(cls, entries: Iterable[CatalogEntry]) -> AliasIndex:
@@ -100,11 +107,17 @@ class AliasIndex:
         for entry in entries:
             index.by_repo[entry.repo_id.lower()] = entry
             seen: set[str] = set()
+            seen_loose: set[str] = set()
             short = entry.repo_id.rsplit("/", 1)[-1]
-            for key in (*name_keys(short), *name_keys(entry.repo_id)):
-                if key not in seen:
-                    seen.add(key)
-                    index.by_key[key].append(entry)
+            for name in (short, entry.repo_id):
+                base, undated, loose = _key_levels(name)
+                for key in (base, undated):
+                    if key and key not in seen:
+                        seen.add(key)
+                        index.by_key[key].append(entry)
+                if loose and loose != undated and loose not in seen_loose:
+                    seen_loose.add(loose)
+                    index.by_loose_key[loose].append(entry)
         return index
 
     def match(
@@ -116,8 +129,12 @@ class AliasIndex:
             if exact is not None:
                 return MatchResult(exact.id, "exact_repo", (exact.id,))
         hint = _clean(organization_hint)
-        for key in name_keys(name):
-            found = self.by_key.get(key)
+        base, undated, loose = _key_levels(name)
+        lookups = [(base, self.by_key), (undated, self.by_key)]
+        if loose != undated:
+            lookups.append((loose, self.by_loose_key))
+        for key, table in lookups:
+            found = table.get(key) if key else None
             if not found:
                 continue
             unique = {e.id: e for e in found}
