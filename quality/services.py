@@ -102,6 +102,11 @@ def leaderboard_sync(
         logger.warning("quality sync failed source=%s reason=%s", source, exc)
         return feed_run_finish(run=run, counts=RunCounts(), failed_reason=str(exc), now=now)
     counts = RunCounts(rejected=len(read.errors), errors=list(read.errors))
+    if not read.records:
+        # Every row rejected (or an empty file): nothing to publish, the run failed.
+        return feed_run_finish(
+            run=run, counts=counts, failed_reason=f"{source}: no valid record in {path}", now=now
+        )
     try:
         with transaction.atomic(durable=True):
             counts.add(
