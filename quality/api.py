@@ -103,7 +103,7 @@ class LeaderboardViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["source", "task"]
     ordering_fields = ["slug"]
 
-    def get_queryset(self):  # noqa: ANN201
+    def get_queryset(self):
         return selectors.leaderboard_list()
 
     @extend_schema(
@@ -138,7 +138,7 @@ class ModelScoresView(ListAPIView):
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         return super().get(request, *args, **kwargs)
 
-    def get_queryset(self):  # noqa: ANN201
+    def get_queryset(self):
         repo_id = self.kwargs["repo_id"]
         model_id = Model.objects.filter(repo_id=repo_id).values_list("id", flat=True).first()
         if model_id is None:
@@ -146,7 +146,7 @@ class ModelScoresView(ListAPIView):
         return selectors.score_list_for_model(model_id=model_id, as_of=_as_of(self.request))
 
 
-def register(router) -> None:  # noqa: ANN001 - a DRF router
+def register(router) -> None:
     router.register("leaderboards", LeaderboardViewSet, basename="leaderboard")
 
 

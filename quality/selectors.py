@@ -23,7 +23,7 @@ def leaderboard_get(*, slug: str) -> Leaderboard:
     return leaderboard_list().get(slug=slug)
 
 
-def snapshot_current(*, leaderboard: Leaderboard, as_of: date | None = None):  # noqa: ANN201
+def snapshot_current(*, leaderboard: Leaderboard, as_of: date | None = None):
     """The newest snapshot (dated on or before `as_of`), or None."""
     qs = LeaderboardSnapshot.objects.filter(leaderboard=leaderboard)
     if as_of is not None:
@@ -44,9 +44,7 @@ def leaderboard_scores(
         return Score.objects.none()
     order = "-value" if leaderboard.higher_is_better else "value"
     return (
-        Score.objects.filter(
-            snapshot=snap, metric=metric or leaderboard.metric, category=category
-        )
+        Score.objects.filter(snapshot=snap, metric=metric or leaderboard.metric, category=category)
         .select_related("model", "snapshot__leaderboard")
         .order_by(order, "id")
     )

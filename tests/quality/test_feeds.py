@@ -140,7 +140,9 @@ ASR_HEADER = (
     "model,Avg. WER,RTFx,Model size (B),License,AMI WER,Earnings22 WER,Gigaspeech WER,"
     "LS Clean WER,LS Other WER,SPGISpeech WER,Tedlium WER,Voxpopuli WER\n"
 )
-ASR_ROW = "openai/whisper-large-v3,7.44,145.51,1.55,Open,15.95,11.29,10.02,2.01,3.91,2.94,3.86,9.54\n"
+ASR_ROW = (
+    "openai/whisper-large-v3,7.44,145.51,1.55,Open,15.95,11.29,10.02,2.01,3.91,2.94,3.86,9.54\n"
+)
 
 
 @pytest.mark.parametrize(
