@@ -55,7 +55,7 @@ def score_list_for_model(*, model_id: int, as_of: date | None = None) -> QuerySe
     qs = Score.objects.filter(model_id=model_id)
     if as_of is not None:
         qs = qs.as_of(as_of)
-    return qs.select_related("snapshot__leaderboard").order_by(
+    return qs.select_related("model", "snapshot__leaderboard").order_by(
         "snapshot__leaderboard__slug", "-snapshot__data_date", "metric", "category", "setting"
     )
 
