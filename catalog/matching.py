@@ -12,6 +12,9 @@ through a normalization that removes what does not identify the model:
    key links two names only when BOTH carried such a suffix ("llama-2-7b-chat" ~
    "Llama-2-7b-chat-hf"): a bare name never links to a suffixed one, because "gpt-5"
    and "gpt-5-chat", or a base model and its instruct tune, are different models.
+5. Likewise two names that both carry a date/version suffix link only when the suffixes
+   are equal ("mistral-large-2407" is not "mistral-large-2402", "whisper-large-v2" is
+   not "whisper-large-v3"); a name without one may still link to a dated model.
 
 Each key is tried from strictest to loosest. A key that maps to exactly one catalog
 model is a link (rule "normalized"); a key that maps to several, with no tie-breaker
@@ -100,6 +103,8 @@ class AliasIndex:
     by_key: dict[str, list[CatalogEntry]] = field(default_factory=lambda: defaultdict(list))
     # Loose keys of names that carried an "-instruct"/"-chat"/... suffix (see docstring).
     by_loose_key: dict[str, list[CatalogEntry]] = field(default_factory=lambda: defaultdict(list))
+    # (key, entry id) -> the date/version suffix dropped to get the key (see docstring 5).
+    dated: dict[tuple[str, int], str] = field(default_factory=dict)
 
     @classmethod
     def build(cls, entries: Iterable[CatalogEntry]) -> AliasIndex:
@@ -109,8 +114,14 @@ class AliasIndex:
             seen: set[str] = set()
             seen_loose: set[str] = set()
             short = entry.repo_id.rsplit("/", 1)[-1]
-            for name in (short, entry.repo_id):
-                base, undated, loose = _key_levels(name)
+            levels = [_key_levels(name) for name in (short, entry.repo_id)]
+            bases = {lv[0] for lv in levels}
+            for base, undated, loose in levels:
+                if base != undated:
+                    sig = _suffix_signature(base, undated)
+                    for k in (undated, loose):
+                        if k not in bases:
+                            index.dated[(k, entry.id)] = sig
                 for key in (base, undated):
                     if key and key not in seen:
                         seen.add(key)
@@ -133,8 +144,11 @@ class AliasIndex:
         lookups = [(base, self.by_key), (undated, self.by_key)]
         if loose != undated:
             lookups.append((loose, self.by_loose_key))
+        feed_sig = _suffix_signature(base, undated) if base != undated else ""
         for key, table in lookups:
             found = table.get(key) if key else None
+            if found and feed_sig and key != base:
+                found = [e for e in found if self.dated.get((key, e.id), feed_sig) == feed_sig]
             if not found:
                 continue
             unique = {e.id: e for e in found}
@@ -146,6 +160,17 @@ class AliasIndex:
                 return MatchResult(chosen.id, "normalized", tuple(sorted(unique)))
             return MatchResult(None, "ambiguous", tuple(sorted(unique)))
         return MatchResult(None, "none")
+
+
+_DATE_TOKEN_RE = re.compile(r"20\d{2}-?\d{2}-?\d{2}|(?<![a-z0-9])\d{4}(?![0-9])")
+
+
+def _suffix_signature(base: str, undated: str) -> str:
+    """What identifies a dropped suffix: its dates ("-20241022-v2-0" -> "20241022"),
+    else the suffix itself ("-v2")."""
+    suffix = base[len(undated) :]
+    dates = [d.replace("-", "") for d in _DATE_TOKEN_RE.findall(suffix)]
+    return ",".join(dates) if dates else suffix
 
 
 def _tie_break(entries: Sequence[CatalogEntry], org_hint: str) -> CatalogEntry | None:

@@ -17,9 +17,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 
-from catalog.models import Feed, FeedRun
+from catalog.models import Feed, FeedRun, Model, ModelAlias
 from catalog.services.aliases import FeedName, aliases_resolve
 from catalog.services.runs import RunCounts, feed_ensure, feed_run_finish, feed_run_start
 from config.errors import AtlasError
@@ -276,8 +277,33 @@ def _names_link(*, source: str, records: Sequence[ScoreRecord]) -> dict[str, int
             aliases_resolve(source=source, names=list(closed.values()), create_missing=True).linked
         )
     if plain:
-        linked.update(aliases_resolve(source=source, names=list(plain.values())).linked)
+        absent = _hub_ids_absent(plain)
+        if absent:
+            # The source names an exact Hub repo that the catalog lacks: a fuzzy match
+            # would link another repo (whisper-large-v2 -> v3), so only an alias a
+            # person (or an earlier run) stored counts.
+            linked.update(
+                ModelAlias.objects.filter(source=source, alias__in=absent).values_list(
+                    "alias", "model_id"
+                )
+            )
+        rest = [n for name, n in plain.items() if name not in absent]
+        if rest:
+            linked.update(aliases_resolve(source=source, names=rest).linked)
     return linked
+
+
+def _hub_ids_absent(names: dict[str, FeedName]) -> set[str]:
+    """Feed names whose given Hub repo id is not a catalog model (one query)."""
+    wanted = {n.hub_repo_id.lower(): name for name, n in names.items() if n.hub_repo_id}
+    if not wanted:
+        return set()
+    present = set(
+        Model.objects.annotate(repo_lower=Lower("repo_id"))
+        .filter(repo_lower__in=list(wanted))
+        .values_list("repo_lower", flat=True)
+    )
+    return {name for repo, name in wanted.items() if repo not in present}
 
 
 @transaction.atomic
