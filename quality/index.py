@@ -195,30 +195,32 @@ def quality_indexes_compute(
     out: list[IndexValue] = []
     for task, comps in components.items():
         keys = [(c.board, c.metric, c.category) for c in comps]
-        model_ids = sorted({m for k in keys for m in best.get(k, {})})
-        if not model_ids:
+        model_ids = np.array(sorted({m for k in keys for m in best.get(k, {})}), dtype=np.int64)
+        if not len(model_ids):
             continue
         raw = np.full((len(model_ids), len(comps)), np.nan)
         for j, k in enumerate(keys):
-            col = best.get(k, {})
-            for i, mid in enumerate(model_ids):
-                if mid in col:
-                    raw[i, j] = col[mid][0]
+            col = best.get(k)
+            if col:
+                ids = np.fromiter(col.keys(), dtype=np.int64, count=len(col))
+                vals = np.fromiter((v for v, _ in col.values()), dtype=np.float64, count=len(col))
+                raw[np.searchsorted(model_ids, ids), j] = vals
         values, norm = task_index(raw, comps, wer_scale=wer_scale)
-        for i, mid in enumerate(model_ids):
-            if np.isnan(values[i]):
+        present = ~np.isnan(raw)
+        raw_l, norm_l, present_l = raw.tolist(), norm.tolist(), present.tolist()
+        rounded = np.round(values, 2).tolist()
+        cols = [best.get(k, {}) for k in keys]
+        for i, mid in enumerate(model_ids.tolist()):
+            value = rounded[i]
+            if value != value:  # NaN: no component applies
                 continue
+            row_present = present_l[i]
             sources = tuple(
                 IndexSource(
-                    board=c.board,
-                    metric=c.metric,
-                    category=c.category,
-                    data_date=best[keys[j]][mid][1],
-                    raw=float(raw[i, j]),
-                    normalized=float(norm[i, j]),
+                    c.board, c.metric, c.category, cols[j][mid][1], raw_l[i][j], norm_l[i][j]
                 )
                 for j, c in enumerate(comps)
-                if not np.isnan(raw[i, j])
+                if row_present[j]
             )
-            out.append(IndexValue(mid, task, round(float(values[i]), 2), sources))
+            out.append(IndexValue(mid, task, value, sources))
     return out
