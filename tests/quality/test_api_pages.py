@@ -9,8 +9,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.template.loader import render_to_string
 
+from catalog.models import FeedRun
 from quality import selectors
-from quality.models import QualityIndex
+from quality.models import QualityIndex, Score
 from quality.services import leaderboard_sync, quality_index_refresh
 from tests.quality.builders import ASR_HEADER, FIX, T0, asr_rows, make_hub_model
 
@@ -127,3 +128,21 @@ def test_sync_quality_command_prints_a_summary_and_fails_on_a_failed_run(tmp_pat
         call_command(
             "sync_quality", "--source", "mteb", "--file", str(tmp_path / "x"), stdout=StringIO()
         )
+
+
+def test_sync_task_runs_the_service_and_beat_schedules_it_weekly() -> None:
+    from config.celery import beat_schedule
+    from quality.tasks import leaderboard_sync_task
+
+    run_id = leaderboard_sync_task.delay("mteb", str(FIX / "mteb")).get()
+    assert FeedRun.objects.get(pk=run_id).status == FeedRun.Status.SUCCESS
+    entry = beat_schedule()["quality-leaderboards-weekly"]
+    assert entry["task"] == "quality.tasks.leaderboards_sync_all_task"
+
+
+def test_index_refresh_drops_rows_whose_scores_are_gone(tmp_path: Path) -> None:
+    _load_asr(tmp_path, 2)
+    assert QualityIndex.objects.count() == 2
+    Score.objects.filter(model__repo_id="org/asr-1").delete()
+    assert quality_index_refresh() == 1
+    assert list(QualityIndex.objects.values_list("model__repo_id", flat=True)) == ["org/asr-0"]
