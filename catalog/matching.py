@@ -8,8 +8,13 @@ through a normalization that removes what does not identify the model:
 2. provider prefixes ("openai/", "bedrock/us.", "together_ai/", "@cf/meta/") -> dropped;
 3. date suffixes ("-20240620", "-2024-08-06", "@20240620", "-0613") and version
    suffixes ("-v1:0", "-latest", "-001") -> dropped;
-4. then, as a looser key, "-instruct" / "-chat" / "-it" / "-hf" and serving suffixes
-   ("-turbo", "-fp8", "-awq", "-gguf", ":free") are dropped.
+4. then, as a looser key, "-instruct" / "-chat" / "-it" / "-hf" are dropped. The loose
+   key links two names only when BOTH carried such a suffix ("llama-2-7b-chat" ~
+   "Llama-2-7b-chat-hf"): a bare name never links to a suffixed one, because "gpt-5"
+   and "gpt-5-chat", or a base model and its instruct tune, are different models.
+5. Likewise two names that both carry a date/version suffix link only when the suffixes
+   are equal ("mistral-large-2407" is not "mistral-large-2402", "whisper-large-v2" is
+   not "whisper-large-v3"); a name without one may still link to a dated model.
 
 Each key is tried from strictest to loosest. A key that maps to exactly one catalog
 model is a link (rule "normalized"); a key that maps to several, with no tie-breaker
@@ -33,8 +38,9 @@ _VENDOR_DOT_RE = re.compile(
 )
 _DATE_RE = re.compile(r"(?:[-@](?:20\d{2}-?\d{2}-?\d{2}|\d{4}))$")
 _VERSION_RE = re.compile(r"(?:-v\d+(?:-\d+)?|-latest|-\d{3})$")
-_SERVING_SUFFIX_RE = re.compile(r"(?:-(?:turbo|fp8|fp16|bf16|awq|gptq|gguf|int4|int8|free))+$")
 _LOOSE_SUFFIX_RE = re.compile(r"(?:-(?:instruct|chat|it|hf|base))+$")
+# How a provider serves a model, not which model it is ("-Turbo", "-FP8", ":free").
+_SERVING_SUFFIX_RE = re.compile(r"(?:-(?:turbo|fp8|fp16|bf16|awq|gptq|gguf|int4|int8|free))+$")
 _SEP_RE = re.compile(r"[\s_.:/]+")
 _DASHES_RE = re.compile(r"-{2,}")
 
@@ -55,22 +61,22 @@ def strip_provider_prefix(name: str) -> str:
     return s
 
 
-def name_keys(name: str) -> list[str]:
-    """Keys for one name, strictest first, without duplicates."""
+def _key_levels(name: str) -> tuple[str, str, str]:
+    """(base, undated, loose) keys of one name; loose == undated when no suffix was dropped."""
     base = _clean(strip_provider_prefix(name))
-    keys = [base]
     undated = base
     for _ in range(3):  # "-20240620-v1-0" style stacks
-        nxt = _VERSION_RE.sub("", _DATE_RE.sub("", undated))
+        nxt = _VERSION_RE.sub("", _DATE_RE.sub("", _SERVING_SUFFIX_RE.sub("", undated)))
         if nxt == undated:
             break
         undated = nxt
-    keys.append(undated)
-    served = _SERVING_SUFFIX_RE.sub("", undated)
-    keys.append(served)
-    keys.append(_LOOSE_SUFFIX_RE.sub("", served))
+    return base, undated, _LOOSE_SUFFIX_RE.sub("", undated)
+
+
+def name_keys(name: str) -> list[str]:
+    """Keys for one name, strictest first, without duplicates."""
     out: list[str] = []
-    for k in keys:
+    for k in _key_levels(name):
         if k and k not in out:
             out.append(k)
     return out
@@ -96,52 +102,77 @@ class AliasIndex:
     """Lookup tables built once per load: repo id -> entry, name key -> entries."""
 
     by_repo: dict[str, CatalogEntry] = field(default_factory=dict)
-    by_key: dict[str, list[tuple[CatalogEntry, int]]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
+    by_key: dict[str, list[CatalogEntry]] = field(default_factory=lambda: defaultdict(list))
+    # Loose keys of names that carried an "-instruct"/"-chat"/... suffix (see docstring).
+    by_loose_key: dict[str, list[CatalogEntry]] = field(default_factory=lambda: defaultdict(list))
+    # (key, entry id) -> the date/version suffix dropped to get the key (see docstring 5).
+    dated: dict[tuple[str, int], str] = field(default_factory=dict)
 
     @classmethod
     def build(cls, entries: Iterable[CatalogEntry]) -> AliasIndex:
         index = cls()
         for entry in entries:
             index.by_repo[entry.repo_id.lower()] = entry
-            best: dict[str, int] = {}
+            seen: set[str] = set()
+            seen_loose: set[str] = set()
             short = entry.repo_id.rsplit("/", 1)[-1]
-            for keys in (name_keys(short), name_keys(entry.repo_id)):
-                for level, key in enumerate(keys):
-                    best[key] = min(level, best.get(key, level))
-            for key, level in best.items():
-                index.by_key[key].append((entry, level))
+            levels = [_key_levels(name) for name in (short, entry.repo_id)]
+            bases = {lv[0] for lv in levels}
+            for base, undated, loose in levels:
+                if base != undated:
+                    sig = _suffix_signature(base, undated)
+                    for k in (undated, loose):
+                        if k not in bases:
+                            index.dated[(k, entry.id)] = sig
+                for key in (base, undated):
+                    if key and key not in seen:
+                        seen.add(key)
+                        index.by_key[key].append(entry)
+                if loose and loose != undated and loose not in seen_loose:
+                    seen_loose.add(loose)
+                    index.by_loose_key[loose].append(entry)
         return index
 
     def match(
         self, name: str, *, organization_hint: str = "", hub_repo_id: str = ""
     ) -> MatchResult:
-        """Find the catalog model a feed's name refers to (see module docstring).
-
-        Among models sharing a key, those whose own name reaches the key with fewer
-        loosening steps win ("Llama-3.1-8B" beats "Llama-3.1-8B-Instruct" for the
-        key "llama-3-1-8b")."""
+        """Find the catalog model a feed's name refers to (see module docstring)."""
         for repo in (hub_repo_id, name):
             exact = self.by_repo.get(repo.strip().lower()) if repo else None
             if exact is not None:
                 return MatchResult(exact.id, "exact_repo", (exact.id,))
         hint = _clean(organization_hint)
-        for key in name_keys(name):
-            found = self.by_key.get(key)
+        base, undated, loose = _key_levels(name)
+        lookups = [(base, self.by_key), (undated, self.by_key)]
+        if loose != undated:
+            lookups.append((loose, self.by_loose_key))
+        feed_sig = _suffix_signature(base, undated) if base != undated else ""
+        for key, table in lookups:
+            found = table.get(key) if key else None
+            if found and feed_sig and key != base:
+                found = [e for e in found if self.dated.get((key, e.id), feed_sig) == feed_sig]
             if not found:
                 continue
-            top = min(level for _, level in found)
-            unique = {e.id: e for e, level in found if level == top}
-            everyone = tuple(sorted({e.id for e, _ in found}))
+            unique = {e.id: e for e in found}
             if len(unique) == 1:
                 only = next(iter(unique.values()))
-                return MatchResult(only.id, "normalized", everyone)
+                return MatchResult(only.id, "normalized", (only.id,))
             chosen = _tie_break(list(unique.values()), hint)
             if chosen is not None:
-                return MatchResult(chosen.id, "normalized", everyone)
+                return MatchResult(chosen.id, "normalized", tuple(sorted(unique)))
             return MatchResult(None, "ambiguous", tuple(sorted(unique)))
         return MatchResult(None, "none")
+
+
+_DATE_TOKEN_RE = re.compile(r"20\d{2}-?\d{2}-?\d{2}|(?<![a-z0-9])\d{4}(?![0-9])")
+
+
+def _suffix_signature(base: str, undated: str) -> str:
+    """What identifies a dropped suffix: its dates ("-20241022-v2-0" -> "20241022"),
+    else the suffix itself ("-v2")."""
+    suffix = base[len(undated) :]
+    dates = [d.replace("-", "") for d in _DATE_TOKEN_RE.findall(suffix)]
+    return ",".join(dates) if dates else suffix
 
 
 def _tie_break(entries: Sequence[CatalogEntry], org_hint: str) -> CatalogEntry | None:

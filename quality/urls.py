@@ -1,0 +1,10 @@
+from django.urls import path
+
+from quality import views
+
+app_name = "quality"
+
+urlpatterns = [
+    path("leaderboards/", views.leaderboard_list, name="leaderboard-list"),
+    path("leaderboards/<slug:slug>/", views.leaderboard_detail, name="leaderboard-detail"),
+]
