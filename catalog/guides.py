@@ -33,7 +33,7 @@ class Guide:
 TILES: tuple[Tile, ...] = (
     Tile("Text generation", "LLMs that complete and follow instructions",
          "task=text-generation", ("text-generation",), "✎"),
-    Tile("Chat", "Conversational models served by API providers", "task=chat", ("chat",), "💬"),
+    Tile("Chat", "Conversational models served by API providers", "task=chat", ("chat",), "❝"),
     Tile("Code", "Models trained to write and explain code", "q=code", (), "</>"),
     Tile("Embeddings", "Vectors for search, clustering and RAG",
          "task=feature-extraction", ("feature-extraction", "sentence-similarity"), "⇢"),
