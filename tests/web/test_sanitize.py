@@ -33,3 +33,19 @@ def test_sanitize_html_keeps_the_allowlist_and_drops_the_rest(raw: str, expected
 def test_sanitize_html_is_idempotent() -> None:
     once = sanitize_html('<p onclick="x()">a <a href="https://x.org">b</a></p><script>1</script>')
     assert sanitize_html(once) == once
+
+
+def test_sanitize_module_is_pure() -> None:
+    import ast
+    from pathlib import Path
+
+    import catalog.sanitize as module
+
+    tree = ast.parse(Path(module.__file__).read_text())
+    imported = {
+        (node.module if isinstance(node, ast.ImportFrom) else alias.name).split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    }
+    assert imported <= {"__future__", "nh3"}
