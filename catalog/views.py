@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 
 from catalog import page_hooks, selectors, site_selectors
 from catalog.filters import ModelFilter
@@ -27,6 +28,18 @@ CONTEXT_CHOICES = [
 COMPARE_MAX = 4
 
 
+def _active_filter_chips(request: HttpRequest, filterset: ModelFilter) -> list[tuple[str, str]]:
+    """(label, URL without that filter) for each filter in use: the removable chips."""
+    chips = []
+    for name, value in filterset.active.items():
+        query = request.GET.copy()
+        query.pop(name, None)
+        query.pop("page", None)
+        label = filterset.filters[name].label or name
+        chips.append((f"{label}: {request.GET.get(name, value)}", f"?{query.urlencode()}"))
+    return chips
+
+
 def model_list(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sort") or site_selectors.DEFAULT_SORT
     filterset = ModelFilter(request.GET, queryset=site_selectors.model_list_sorted(sort=sort))
@@ -34,15 +47,25 @@ def model_list(request: HttpRequest) -> HttpResponse:
     context = {
         "filterset": filterset,
         "page": page,
-        "sort": sort,
-        "sorts": [(key, label) for key, (label, _) in site_selectors.SORTS.items()],
+        # The default sort submits "" so it stays out of shared URLs.
+        "sorts": [
+            ("" if key == site_selectors.DEFAULT_SORT else key, label, key == sort)
+            for key, (label, _) in site_selectors.SORTS.items()
+        ],
+        "chips": _active_filter_chips(request, filterset),
         "context_choices": CONTEXT_CHOICES,
         **page_hooks.context_for("model_list", models=page.object_list),
     }
-    if request.htmx and not request.htmx.boosted:
-        return render(request, "catalog/partials/model_rows.html", context)
-    context["facets"] = site_selectors.catalog_facets()
-    return render(request, "catalog/model_list.html", context)
+    # htmx swaps in the rows fragment; a history restore (cache miss on Back) needs the page.
+    rows_only = request.htmx and not request.htmx.boosted
+    rows_only = rows_only and not request.htmx.history_restore_request
+    if rows_only:
+        response = render(request, "catalog/partials/model_rows.html", context)
+    else:
+        context["facets"] = site_selectors.catalog_facets()
+        response = render(request, "catalog/model_list.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def model_detail(request: HttpRequest, repo_id: str) -> HttpResponse:

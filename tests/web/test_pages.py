@@ -306,3 +306,29 @@ def test_foundation_guide_splits_base_models_from_fine_tunes(client, demo) -> No
     assert "meta-llama/Llama-3.1-8B/" in foundation
     assert "Llama-3.1-8B-Instruct" in finetuned
     assert "Llama-3.1-8B-Instruct" not in foundation
+
+
+def test_active_filters_show_as_chips_that_remove_themselves(client, demo) -> None:
+    html = client.get("/models/?task=text-generation&license=llama3.1&page=1").content.decode()
+    assert "Task: text-generation" in html
+    assert 'href="?license=llama3.1"' in html  # removing the task keeps the license
+    assert 'href="?task=text-generation"' in html
+
+
+def test_default_sort_submits_nothing_so_urls_stay_short(client, demo) -> None:
+    html = client.get("/models/").content.decode()
+    assert '<option value="" selected>Most downloaded</option>' in html
+    html = client.get("/models/?sort=likes").content.decode()
+    assert '<option value="likes" selected>Most liked</option>' in html
+
+
+def test_htmx_history_restore_gets_the_full_page_and_responses_vary_on_hx_request(
+    client, demo
+) -> None:
+    response = client.get(
+        "/models/?task=text-to-image",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_HISTORY_RESTORE_REQUEST="true",
+    )
+    assert 'id="filters"' in response.content.decode()
+    assert "HX-Request" in response["Vary"]
