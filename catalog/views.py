@@ -121,6 +121,17 @@ def compare(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/compare.html", context)
 
 
+def compare_suggest(request: HttpRequest) -> HttpResponse:
+    """The picker's typeahead: `<option>`s for the models matching `add` (htmx fragment)."""
+    text = request.GET.get("add", "").strip()
+    models = (
+        site_selectors.model_list_matching(text=text, limit=20)
+        if len(text) >= 2
+        else site_selectors.model_list_popular(limit=40)
+    )
+    return render(request, "catalog/partials/compare_suggestions.html", {"suggestions": models})
+
+
 def guide_list(request: HttpRequest) -> HttpResponse:
     return render(request, "guides/index.html", {"guides": GUIDES})
 

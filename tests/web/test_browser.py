@@ -80,6 +80,11 @@ def test_model_card_script_is_not_executed(live_server, page, catalog) -> None:
 def test_comparing_two_models_with_the_picker(live_server, page, catalog) -> None:
     page.goto(f"{live_server.url}/models/meta-llama/Llama-3.1-8B/")
     page.locator(".model-actions").get_by_role("link", name="Compare").click()
+    page.locator("#compare-add").press_sequentially("qwen3")
+    page.wait_for_function(
+        "() => { const o = document.querySelectorAll('#compare-suggestions option');"
+        " return o.length === 1 && o[0].value === 'qwen/Qwen3-30B-A3B'; }"
+    )
     page.fill("#compare-add", "qwen/Qwen3-30B-A3B")
     page.click("text=Add to comparison")
     page.wait_for_url(re.compile(r"models=meta-llama/Llama-3.1-8B,qwen/Qwen3-30B-A3B"))

@@ -332,3 +332,24 @@ def test_htmx_history_restore_gets_the_full_page_and_responses_vary_on_hx_reques
     )
     assert 'id="filters"' in response.content.decode()
     assert "HX-Request" in response["Vary"]
+
+
+def test_not_found_uses_the_site_layout(client, settings) -> None:
+    settings.DEBUG = False
+    response = client.get("/models/nobody/nothing/")
+    assert response.status_code == 404
+    assert b"Browse models" in response.content
+
+
+def test_compare_suggestions_match_the_typed_text(client, demo) -> None:
+    html = client.get("/compare/suggest/?add=mistral").content.decode()
+    assert html.strip() == '<option value="mistralai/Mistral-7B-v0.3"></option>'
+
+
+def test_compare_suggestions_query_count_does_not_grow(client, django_assert_num_queries) -> None:
+    make_models(3)
+    with django_assert_num_queries(1):
+        client.get("/compare/suggest/?add=acme")
+    make_models(30)
+    with django_assert_num_queries(1):
+        client.get("/compare/suggest/?add=acme")
