@@ -124,3 +124,16 @@ def test_desktop_screenshots_of_home_and_guides(live_server, page, catalog) -> N
         page.goto(f"{live_server.url}{url}")
         assert page.locator("h1").count() == 1
         shot(page, f"{name}-desktop")
+
+
+def test_dark_mode_screenshots(live_server, browser, catalog) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark")
+    page = context.new_page()
+    try:
+        for name, url in {"home": "/", "model-detail": "/models/qwen/Qwen3-30B-A3B/"}.items():
+            page.goto(f"{live_server.url}{url}")
+            background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+            assert background == "rgb(11, 17, 32)"
+            shot(page, f"{name}-dark")
+    finally:
+        context.close()
