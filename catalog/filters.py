@@ -12,6 +12,7 @@ from django_filters import rest_framework as filters
 from catalog.models import Model
 
 PARAMS_PER_BILLION = 1_000_000_000
+# The website's select menus for the two booleans ("" = either).
 OPEN_CHOICES = [("", "Open or closed"), ("true", "Open weights"), ("false", "Closed / API only")]
 GATED_CHOICES = [("", "Gated or not"), ("true", "Gated"), ("false", "Not gated")]
 
@@ -22,12 +23,9 @@ class ModelFilter(filters.FilterSet):
     organization = filters.CharFilter(field_name="organization__slug", label="Organization")
     license = filters.CharFilter(field_name="license", label="License")
     library = filters.CharFilter(field_name="library", label="Library")
-    open_weights = filters.TypedChoiceFilter(
-        choices=OPEN_CHOICES, coerce=lambda v: v == "true", label="Weights", empty_value=None
-    )
-    gated = filters.TypedChoiceFilter(
-        choices=GATED_CHOICES, coerce=lambda v: v == "true", label="Access", empty_value=None
-    )
+    # BooleanFilter takes "true"/"false" and shows as a boolean in the OpenAPI schema.
+    open_weights = filters.BooleanFilter(field_name="open_weights", label="Open weights")
+    gated = filters.BooleanFilter(field_name="gated", label="Gated")
     params_min = filters.NumberFilter(
         method="filter_params_min", label="Min params (B)", min_value=0
     )

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 
 from catalog import page_hooks, selectors, site_selectors
-from catalog.filters import ModelFilter
+from catalog.filters import GATED_CHOICES, OPEN_CHOICES, ModelFilter
 from catalog.guides import GUIDES, GUIDES_BY_SLUG
 from catalog.models import Model
 
@@ -54,6 +54,8 @@ def model_list(request: HttpRequest) -> HttpResponse:
         ],
         "chips": _active_filter_chips(request, filterset),
         "context_choices": CONTEXT_CHOICES,
+        "open_choices": OPEN_CHOICES,
+        "gated_choices": GATED_CHOICES,
         **page_hooks.context_for("model_list", models=page.object_list),
     }
     # htmx swaps in the rows fragment; a history restore (cache miss on Back) needs the page.

@@ -353,3 +353,13 @@ def test_compare_suggestions_query_count_does_not_grow(client, django_assert_num
     make_models(30)
     with django_assert_num_queries(1):
         client.get("/compare/suggest/?add=acme")
+
+
+@pytest.mark.parametrize(
+    ("query", "selected"),
+    [("", '<option value="" selected>Open or closed'),
+     ("open_weights=true", '<option value="true" selected>Open weights'),
+     ("open_weights=false", '<option value="false" selected>Closed / API only')],
+)  # fmt: skip
+def test_boolean_filters_keep_their_selection(client, demo, query, selected) -> None:
+    assert selected in client.get(f"/models/?{query}").content.decode()
