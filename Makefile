@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/atlas
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: install install-test run serve migrate test test-sqlite test-postgres lint fmt snapshot clean
+.PHONY: install install-test run serve migrate test test-sqlite test-postgres lint fmt snapshot clean vendor chromium
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -18,7 +18,28 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	touch $@
 
 install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test chromium
+
+## chromium: Debian's chromium for the browser tests (never `playwright install`); they skip without it
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+			apt-get install -y chromium || { apt-get update && apt-get install -y chromium; } \
+				|| echo "chromium install failed: browser tests will skip"; \
+		else echo "chromium missing and apt-get unavailable or not root: browser tests will skip"; fi; }
+
+## vendor: copy htmx and Chart.js from npm into static/vendor/ (versioned names; committed)
+HTMX_VERSION := 2.0.11
+CHARTJS_VERSION := 4.6.1
+vendor:
+	@tmp=$$(mktemp -d) && \
+	npm install --silent --no-audit --no-fund --prefix $$tmp htmx.org@$(HTMX_VERSION) chart.js@$(CHARTJS_VERSION) && \
+	mkdir -p static/vendor && \
+	cp $$tmp/node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx-$(HTMX_VERSION).min.js && \
+	cp $$tmp/node_modules/chart.js/dist/chart.umd.min.js static/vendor/chart-$(CHARTJS_VERSION).umd.min.js && \
+	cp $$tmp/node_modules/htmx.org/LICENSE static/vendor/htmx-LICENSE.txt && \
+	cp $$tmp/node_modules/chart.js/LICENSE.md static/vendor/chart-LICENSE.md && \
+	rm -rf $$tmp && ls -l static/vendor
 
 migrate: install
 	DJANGO_DEBUG=1 $(MANAGE) migrate --noinput

@@ -1,23 +1,160 @@
-"""Catalog website views (thin: parse input, call a selector, render)."""
+"""Catalog website views (thin: parse input, call a selector, render).
+
+Round-2 sections (offers, price history, requirements, benchmark runs, scores) arrive
+through `catalog.page_hooks`, so this module never imports the apps above catalog.
+"""
 
 from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 
-from catalog import selectors
+from catalog import page_hooks, selectors, site_selectors
+from catalog.filters import GATED_CHOICES, OPEN_CHOICES, ModelFilter
+from catalog.guides import GUIDES, GUIDES_BY_SLUG
 from catalog.models import Model
+
+PAGE_SIZE = 50
+CONTEXT_CHOICES = [
+    ("", "Any length"),
+    ("8192", "8k tokens or more"),
+    ("32768", "32k or more"),
+    ("131072", "128k or more"),
+    ("1000000", "1M or more"),
+]
+COMPARE_MAX = 4
+
+
+def _active_filter_chips(request: HttpRequest, filterset: ModelFilter) -> list[tuple[str, str]]:
+    """(label, URL without that filter) for each filter in use: the removable chips."""
+    chips = []
+    for name, value in filterset.active.items():
+        query = request.GET.copy()
+        query.pop(name, None)
+        query.pop("page", None)
+        label = filterset.filters[name].label or name
+        chips.append((f"{label}: {request.GET.get(name, value)}", f"?{query.urlencode()}"))
+    return chips
 
 
 def model_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.model_list(), 50).get_page(request.GET.get("page"))
-    return render(request, "catalog/model_list.html", {"page": page})
+    sort = request.GET.get("sort") or site_selectors.DEFAULT_SORT
+    filterset = ModelFilter(request.GET, queryset=site_selectors.model_list_sorted(sort=sort))
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "filterset": filterset,
+        "page": page,
+        # The default sort submits "" so it stays out of shared URLs.
+        "sorts": [
+            ("" if key == site_selectors.DEFAULT_SORT else key, label, key == sort)
+            for key, (label, _) in site_selectors.SORTS.items()
+        ],
+        "chips": _active_filter_chips(request, filterset),
+        "context_choices": CONTEXT_CHOICES,
+        "open_choices": OPEN_CHOICES,
+        "gated_choices": GATED_CHOICES,
+        **page_hooks.context_for("model_list", models=page.object_list),
+    }
+    # htmx swaps in the rows fragment; a history restore (cache miss on Back) needs the page.
+    rows_only = request.htmx and not request.htmx.boosted
+    rows_only = rows_only and not request.htmx.history_restore_request
+    if rows_only:
+        response = render(request, "catalog/partials/model_rows.html", context)
+    else:
+        context["facets"] = site_selectors.catalog_facets()
+        response = render(request, "catalog/model_list.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def model_detail(request: HttpRequest, repo_id: str) -> HttpResponse:
     try:
-        model = selectors.model_get(repo_id=repo_id)
+        model = selectors.model_list().select_related("base_model").get(repo_id=repo_id)
     except Model.DoesNotExist as exc:
         raise Http404(f"No model {repo_id!r} in the catalog.") from exc
-    return render(request, "catalog/model_detail.html", {"model": model})
+    context = {
+        "model": model,
+        "similar": site_selectors.model_similar(model=model),
+        "dtype_chart": {
+            "labels": list(model.params_by_dtype),
+            "values": list(model.params_by_dtype.values()),
+        },
+        **page_hooks.context_for("model_detail", model=model),
+    }
+    return render(request, "catalog/model_detail.html", context)
+
+
+def _repo_ids(raw: str) -> list[str]:
+    ids: list[str] = []
+    for part in raw.split(","):
+        part = part.strip()
+        if part and part not in ids:
+            ids.append(part)
+    return ids
+
+
+def compare(request: HttpRequest) -> HttpResponse:
+    """`/compare/?models=a/b,c/d`: 2–4 models side by side.
+
+    The picker submits `add=<repo_id>`; a column's remove link drops one. Both redirect
+    to the canonical `?models=` URL so the page can be shared.
+    """
+    repo_ids = _repo_ids(request.GET.get("models", ""))
+    add, remove = request.GET.get("add", "").strip(), request.GET.get("remove", "").strip()
+    if "add" in request.GET or "remove" in request.GET:
+        if add and add not in repo_ids:
+            repo_ids.append(add)
+        repo_ids = [r for r in repo_ids if r != remove][:COMPARE_MAX]
+        url = reverse("catalog:compare")
+        return redirect(f"{url}?models={','.join(repo_ids)}" if repo_ids else url)
+    models = site_selectors.model_list_by_repo_ids(repo_ids=repo_ids[:COMPARE_MAX])
+    found = {m.repo_id for m in models}
+    context = {
+        "models": models,
+        "missing": [r for r in repo_ids if r not in found],
+        "models_param": ",".join(m.repo_id for m in models),
+        "can_add": len(models) < COMPARE_MAX,
+        "suggestions": site_selectors.model_list_popular(limit=40),
+        **page_hooks.context_for("compare", models=models),
+    }
+    return render(request, "catalog/compare.html", context)
+
+
+def compare_suggest(request: HttpRequest) -> HttpResponse:
+    """The picker's typeahead: `<option>`s for the models matching `add` (htmx fragment)."""
+    text = request.GET.get("add", "").strip()
+    models = (
+        site_selectors.model_list_matching(text=text, limit=20)
+        if len(text) >= 2
+        else site_selectors.model_list_popular(limit=40)
+    )
+    return render(request, "catalog/partials/compare_suggestions.html", {"suggestions": models})
+
+
+def guide_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "guides/index.html", {"guides": GUIDES})
+
+
+def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    guide = GUIDES_BY_SLUG.get(slug)
+    if guide is None:
+        raise Http404(f"No guide {slug!r}.")
+    if guide.match_text:
+        models = site_selectors.model_list_matching(text=guide.match_text)
+    elif guide.task_slugs:
+        models = site_selectors.model_list_for_tasks(task_slugs=guide.task_slugs)
+    else:
+        models = site_selectors.model_list_popular(limit=8)
+    context = {
+        "guide": guide,
+        "models": models,
+        "related": [GUIDES_BY_SLUG[s] for s in guide.related],
+        "catalog_url": f"{reverse('catalog:model-list')}?{guide.catalog_query}".rstrip("?"),
+    }
+    if guide.slug == "foundation-vs-fine-tuned":
+        context["foundation"] = site_selectors.model_list_foundation(task_slug="text-generation")
+        context["finetuned"] = site_selectors.model_list_finetuned(task_slug="text-generation")
+    return render(request, f"guides/{guide.slug}.html", context)
