@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import F, Q
 
+from catalog.models import Feed
 from config.db import TimeStampedModel
 
 MONEY = {"max_digits": 20, "decimal_places": 9, "null": True, "blank": True}
@@ -245,3 +246,12 @@ class InstancePrice(TimeStampedModel):
             f"{self.provider_id} {self.region} {self.instance_type} "
             f"{self.accelerator_count}x{self.accelerator_name}"
         )
+
+
+class PricingFeed(Feed):
+    """Proxy of catalog's Feed for the pricing feed status admin page."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "pricing feed status"
+        verbose_name_plural = "pricing feed status"

@@ -63,7 +63,8 @@ def parse_skypilot(
         accelerator = (row.get("AcceleratorName") or "").strip()
         if not accelerator:
             continue
-        ref = f"{cloud}/{row.get('Region')}/{row.get('InstanceType') or 'gpu-attached'}"
+        # "*" when a truncated row lost its region: the loader then protects every region.
+        ref = f"{cloud}/{row.get('Region') or '*'}/{row.get('InstanceType') or 'gpu-attached'}"
         # Short rows (a truncated file) are rejected. Long rows are tolerated: Azure's
         # catalog writes Generation "V1,V2" unquoted, spilling one extra trailing field.
         if None in row.values():

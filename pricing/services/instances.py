@@ -107,8 +107,8 @@ def instance_prices_load(
                 if old and new and new > old * 1000:
                     counts.rejected += 1
                     counts.errors.append(
-                        f"{r.ref}: on-demand price jumped from {old.normalize()} to "
-                        f"{new.normalize()} (> 1000x): rejected, previous price kept"
+                        f"{r.ref}: on-demand price jumped from {old.normalize():f} to "
+                        f"{new.normalize():f} (> 1000x): rejected, previous price kept"
                     )
                     continue
                 to_close.append(cur["id"])
@@ -145,7 +145,9 @@ def instance_prices_load(
     gone = [
         row["id"]
         for key, row in current.items()
-        if key not in seen and f"{slugs.get(key[0], '')}/{key[1]}/{key[2]}" not in protected
+        if key not in seen
+        and f"{slugs.get(key[0], '')}/{key[1]}/{key[2]}" not in protected
+        and f"{slugs.get(key[0], '')}/*/{key[2]}" not in protected
     ]
     for i in range(0, len(gone), PAGE_SIZE):
         InstancePrice.objects.filter(id__in=gone[i : i + PAGE_SIZE]).update(valid_to=now)

@@ -236,7 +236,7 @@ def _jump(cur: dict, rec: OfferRecord) -> str:
         old, new = cur.get(f), getattr(rec, f)
         if old and new and Decimal(new) > Decimal(old) * MAX_JUMP:
             return (
-                f"{f} jumped from {old.normalize()} to {new.normalize()} "
+                f"{f} jumped from {old.normalize():f} to {new.normalize():f} "
                 f"(> {MAX_JUMP}x the previous price): rejected, previous price kept"
             )
     return ""
