@@ -88,6 +88,7 @@ def instance_prices_load(
             "accelerator_name",
             "accelerator_count",
             "fingerprint",
+            "valid_from",
             "usd_per_hour_on_demand",
         )
     }
@@ -109,6 +110,12 @@ def instance_prices_load(
                     counts.errors.append(
                         f"{r.ref}: on-demand price jumped from {old.normalize():f} to "
                         f"{new.normalize():f} (> 1000x): rejected, previous price kept"
+                    )
+                    continue
+                if now <= cur["valid_from"]:  # a clock behind the stored history
+                    counts.rejected += 1
+                    counts.errors.append(
+                        f"{r.ref}: run time is not after the current price's start"
                     )
                     continue
                 to_close.append(cur["id"])
@@ -146,6 +153,7 @@ def instance_prices_load(
         row["id"]
         for key, row in current.items()
         if key not in seen
+        and row["valid_from"] < now
         and f"{slugs.get(key[0], '')}/{key[1]}/{key[2]}" not in protected
         and f"{slugs.get(key[0], '')}/*/{key[2]}" not in protected
     ]

@@ -142,7 +142,7 @@ def offers_load(
         gone = [
             row["id"]
             for key, row in current.items()
-            if key not in by_key and (key[0], key[1]) not in kept
+            if key not in by_key and (key[0], key[1]) not in kept and row["valid_from"] < now
         ]
         for i in range(0, len(gone), PAGE_SIZE):
             Offer.objects.filter(id__in=gone[i : i + PAGE_SIZE]).update(valid_to=now)
@@ -196,6 +196,14 @@ def _page_write(feed, page, by_key, current, links, now, counts) -> None:
             new = [p for p in points if p.valid_from and p.valid_from > cur["valid_from"]]
             if not new or new[-1] is not latest:
                 new = [replace(latest, valid_from=now)]
+            if new[0].valid_from <= cur["valid_from"]:  # a clock behind the stored history
+                stamp = f"{new[0].valid_from:%Y-%m-%d %H:%M}"
+                counts.rejected += 1
+                counts.errors.append(
+                    f"{latest.ref} ({latest.unit}): new price dated {stamp} is not after "
+                    "the current one's start: rejected"
+                )
+                continue
             to_close[new[0].valid_from].append(cur["id"])
             counts.updated += 1
         elif key in last_closed:

@@ -33,10 +33,10 @@ def write_json(tmp_path: Path, name: str, doc) -> Path:
     return path
 
 
-def litellm_doc(n: int = 3, *, input_cost: float = 1e-06) -> dict:
+def litellm_doc(n: int = 3, *, input_cost: float = 1e-06, prefix: str = "acme-model") -> dict:
     """n chat models of one provider, each priced `input_cost` per input token."""
     return {
-        f"acme-model-{i}": {
+        f"{prefix}-{i}": {
             "litellm_provider": "openai",
             "mode": "chat",
             "input_cost_per_token": input_cost,
