@@ -11,9 +11,10 @@ through a normalization that removes what does not identify the model:
 4. then, as a looser key, "-instruct" / "-chat" / "-it" / "-hf" are dropped.
 
 Each key is tried from strictest to loosest. A key that maps to exactly one catalog
-model is a link (rule "normalized"); a key that maps to several, with no tie-breaker
-(organization hint, exactly one original among derivatives), is *ambiguous* and goes to
-the review list instead of guessing.
+model is a link (rule "normalized"); among several, the one whose own name is the key
+wins ("gpt-4o" over its snapshot "gpt-4o-2024-08-06"); a key that maps to several, with
+no tie-breaker (organization hint, exactly one original among derivatives), is
+*ambiguous* and goes to the review list instead of guessing.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def name_keys(name: str) -> list[str]:
         if nxt == undated:
             break
         undated = nxt
-    keys.append(undated)
+        keys.append(undated)  # each step: "x-20241022-v1-0" -> "x-20241022" -> "x"
     keys.append(_LOOSE_SUFFIX_RE.sub("", undated))
     out: list[str] = []
     for k in keys:
@@ -93,6 +94,8 @@ class AliasIndex:
 
     by_repo: dict[str, CatalogEntry] = field(default_factory=dict)
     by_key: dict[str, list[CatalogEntry]] = field(default_factory=lambda: defaultdict(list))
+    # entry id -> the strictest key of its short name ("gpt-4o-2024-08-06" for a dated id)
+    strict: dict[int, str] = field(default_factory=dict)
 
     @classmethod
     def build(cls, entries: Iterable[CatalogEntry]) -> AliasIndex:
@@ -101,6 +104,7 @@ class AliasIndex:
             index.by_repo[entry.repo_id.lower()] = entry
             seen: set[str] = set()
             short = entry.repo_id.rsplit("/", 1)[-1]
+            index.strict[entry.id] = name_keys(short)[0] if name_keys(short) else ""
             for key in (*name_keys(short), *name_keys(entry.repo_id)):
                 if key not in seen:
                     seen.add(key)
@@ -124,7 +128,13 @@ class AliasIndex:
             if len(unique) == 1:
                 only = next(iter(unique.values()))
                 return MatchResult(only.id, "normalized", (only.id,))
-            chosen = _tie_break(list(unique.values()), hint)
+            # "gpt-image-2" matches both "openai/gpt-image-2" and its dated snapshot
+            # "openai/gpt-image-2-2026-04-21" (through the snapshot's undated key): the
+            # one whose own name *is* the key is the model itself, the others variants.
+            named = [e for e in unique.values() if self.strict.get(e.id) == key]
+            if len(named) == 1:
+                return MatchResult(named[0].id, "normalized", tuple(sorted(unique)))
+            chosen = _tie_break(named or list(unique.values()), hint)
             if chosen is not None:
                 return MatchResult(chosen.id, "normalized", tuple(sorted(unique)))
             return MatchResult(None, "ambiguous", tuple(sorted(unique)))

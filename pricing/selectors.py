@@ -111,3 +111,27 @@ def provider_list(*, kind: str | None = None) -> QuerySet[Provider]:
     if kind:
         qs = qs.filter(kind=kind)
     return qs.order_by("slug")
+
+
+def offer_link_rates() -> list[dict]:
+    """Per pricing feed: current offers, how many link to a catalog model, how many to a
+    model that existed before the feed (Hub or another feed; not created for it), and of
+    the offers the feed marks open-weight, how many link to a Hub repo. One query."""
+    from django.db.models import Count, Q
+
+    from catalog.models import Model
+
+    return list(
+        Offer.objects.current()
+        .values("feed__slug")
+        .annotate(
+            offers=Count("id"),
+            linked=Count("id", filter=Q(model__isnull=False)),
+            linked_hub=Count("id", filter=Q(model__source=Model.Source.HUB)),
+            open_weight=Count("id", filter=Q(open_weights=True)),
+            open_weight_hub=Count(
+                "id", filter=Q(open_weights=True, model__source=Model.Source.HUB)
+            ),
+        )
+        .order_by("feed__slug")
+    )

@@ -31,19 +31,21 @@ MAX_JUMP = Decimal(1000)  # a price more than 1000x the previous one is a feed e
 # An undated price followed by dated changes (genai-prices) started before we can know.
 UNKNOWN_START = datetime(2000, 1, 1, tzinfo=UTC)
 # First-party vendors of closed models: their unmatched names become API-only models.
-CLOSED_VENDORS = (
-    "openai",
-    "anthropic",
-    "gemini",
-    "google",
-    "vertex_ai",
-    "xai",
-    "x-ai",
-    "cohere",
-    "perplexity",
-    "ai21",
-    "amazon",
-    "reka",
+CLOSED_VENDORS = frozenset(
+    {
+        "openai",
+        "anthropic",
+        "gemini",
+        "google",
+        "xai",
+        "x-ai",
+        "cohere",
+        "cohere_chat",
+        "perplexity",
+        "ai21",
+        "amazon",
+        "reka",
+    }
 )
 JUMP_FIELDS = (
     "usd_per_mtok_input",
@@ -59,8 +61,9 @@ Progress = Callable[[int, int], None]
 def _is_closed(r: OfferRecord) -> bool:
     if r.open_weights is not None:
         return not r.open_weights
-    hint = (r.organization_hint or r.provider).lower()
-    return hint.startswith(CLOSED_VENDORS)
+    # exact first-party vendors only: resellers ("vertex_ai-anthropic_models", "azure")
+    # link to the vendor's model by name instead of creating a copy of it
+    return (r.organization_hint or r.provider).lower() in CLOSED_VENDORS
 
 
 def offer_links_resolve(*, feed: Feed, records: Sequence[OfferRecord]) -> dict[str, int]:
