@@ -41,7 +41,6 @@ CLOSED_VENDORS = frozenset(
         "x-ai",
         "cohere",
         "cohere_chat",
-        "perplexity",
         "ai21",
         "amazon",
         "reka",
