@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
 
 from pricing.services.feeds import feed_sync
@@ -35,4 +36,5 @@ def test_price_admin_lists_render(admin_client, path) -> None:
     feed_sync(feed_slug="litellm", file=FIXTURES / "litellm.json", now=T0)
     feed_sync(feed_slug="skypilot-lambda", file=FIXTURES / "lambda_vms.csv", now=T0)
     assert admin_client.get(f"/admin/pricing/{path}/").status_code == 200
-    assert admin_client.get(f"/admin/pricing/{path}/1/change/").status_code == 200
+    pk = apps.get_model("pricing", path).objects.order_by("pk").first().pk
+    assert admin_client.get(f"/admin/pricing/{path}/{pk}/change/").status_code == 200
