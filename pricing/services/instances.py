@@ -88,6 +88,7 @@ def instance_prices_load(
             "accelerator_name",
             "accelerator_count",
             "fingerprint",
+            "accelerator_id",
             "valid_from",
             "usd_per_hour_on_demand",
         )
@@ -96,12 +97,17 @@ def instance_prices_load(
     for start in range(0, len(records), PAGE_SIZE):
         to_close: list[int] = []
         to_insert: list[InstancePrice] = []
+        relink: list[InstancePrice] = []
         for r in records[start : start + PAGE_SIZE]:
             key = (provider_ids[r.provider], *r.key[1:])
             seen.add(key)
             cur = current.get(key)
+            accelerator_id = accelerator_match(r.accelerator_name, accelerators)
             if cur is not None and cur["fingerprint"] == r.fingerprint:
                 counts.unchanged += 1
+                if accelerator_id and cur["accelerator_id"] != accelerator_id:
+                    # the accelerator was added to benchmarks after this price was stored
+                    relink.append(InstancePrice(id=cur["id"], accelerator_id=accelerator_id))
                 continue
             if cur is not None:
                 old, new = cur["usd_per_hour_on_demand"], r.usd_per_hour_on_demand
@@ -128,7 +134,7 @@ def instance_prices_load(
                     provider_id=key[0],
                     region=r.region,
                     instance_type=r.instance_type,
-                    accelerator_id=accelerator_match(r.accelerator_name, accelerators),
+                    accelerator_id=accelerator_id,
                     accelerator_name=r.accelerator_name,
                     accelerator_count=r.accelerator_count,
                     vcpus=r.vcpus,
@@ -141,6 +147,8 @@ def instance_prices_load(
             )
         InstancePrice.objects.filter(id__in=to_close).update(valid_to=now)
         InstancePrice.objects.bulk_create(to_insert, batch_size=PAGE_SIZE)
+        if relink:
+            InstancePrice.objects.bulk_update(relink, ["accelerator"], batch_size=PAGE_SIZE)
         if progress:
             progress(min(start + PAGE_SIZE, len(records)), len(records))
     protected = {e.ref.split(" (")[0] for e in errors}

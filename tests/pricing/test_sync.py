@@ -185,3 +185,12 @@ def test_sync_over_http_against_a_local_server(fake_server) -> None:
     assert (run.status, run.created) == (FeedRun.Status.SUCCESS, 3)
     assert run.params["source"].endswith("/api/v1/models")
     assert fake_server.requests[0].headers["user-agent"].startswith("model-atlas-pricing")
+
+
+def test_prices_stored_before_their_accelerator_link_on_the_next_run() -> None:
+    feed_sync(feed_slug="skypilot-lambda", file=FIXTURES / "lambda_vms.csv", now=T0)
+    assert not InstancePrice.objects.filter(accelerator__isnull=False).exists()
+    h100 = make_accelerator("h100-sxm", "NVIDIA H100 SXM 80GB", aliases=["H100"])
+    run = feed_sync(feed_slug="skypilot-lambda", file=FIXTURES / "lambda_vms.csv", now=T1)
+    assert (run.created, run.updated, run.unchanged) == (0, 0, 2)
+    assert InstancePrice.objects.get(instance_type="gpu_1x_h100_sxm5").accelerator_id == h100.id
