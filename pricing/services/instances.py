@@ -18,11 +18,12 @@ from pricing.services.providers import CLOUD_NAMES, providers_ensure
 PAGE_SIZE = 1000
 _VENDOR_RE = re.compile(r"^(?:nvidia|amd|intel|google|qualcomm|aws|geforce)+")
 _MEMORY_RE = re.compile(r"\d+gb$")
+_ARCH_RE = re.compile(r"(?:blackwell|hopper|ampere|lovelace)$")  # "NVIDIA B200 Blackwell"
 
 
 def _accel_key(name: str) -> str:
     key = re.sub(r"[^a-z0-9]", "", name.lower())
-    return _VENDOR_RE.sub("", key)
+    return _ARCH_RE.sub("", _VENDOR_RE.sub("", key))
 
 
 def accelerator_index() -> dict[str, int | None]:

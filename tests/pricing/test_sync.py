@@ -194,3 +194,30 @@ def test_prices_stored_before_their_accelerator_link_on_the_next_run() -> None:
     run = feed_sync(feed_slug="skypilot-lambda", file=FIXTURES / "lambda_vms.csv", now=T1)
     assert (run.created, run.updated, run.unchanged) == (0, 0, 2)
     assert InstancePrice.objects.get(instance_type="gpu_1x_h100_sxm5").accelerator_id == h100.id
+
+
+@pytest.mark.parametrize(
+    ("feed_name", "slug"),
+    [
+        ("H100", "h100-sxm"),
+        ("NVIDIA H100", "h100-sxm"),
+        ("NVIDIA B200 Blackwell", "b200"),
+        ("A100-80GB", "a100-80gb"),
+        ("A100", None),
+        ("RTX4090", None),
+    ],
+)
+def test_accelerator_names_match_by_name_alias_or_memoryless_key(feed_name, slug) -> None:
+    from pricing.services.instances import accelerator_index, accelerator_match
+
+    make_accelerator("h100-sxm", "NVIDIA H100 SXM 80GB", aliases=["H100"])
+    make_accelerator("b200", "NVIDIA B200 180GB", memory_gib=180)
+    a80 = make_accelerator("a100-80gb", "NVIDIA A100 80GB")
+    make_accelerator("a100-40gb", "NVIDIA A100 40GB", memory_gib=40)
+    found = accelerator_match(feed_name, accelerator_index())
+    expected = None if slug is None else (a80.id if slug == "a100-80gb" else found)
+    assert found == expected
+    if slug:
+        from benchmarks.models import Accelerator
+
+        assert Accelerator.objects.get(pk=found).slug == slug
