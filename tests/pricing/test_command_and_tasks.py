@@ -69,3 +69,23 @@ def test_beat_schedule_names_known_feeds_hourly_for_apis_daily_for_gpus() -> Non
         assert entry["task"] == "pricing.tasks.feed_sync_task"
         hourly = str(entry["schedule"]).startswith("<crontab: 17 * ")
         assert hourly == (spec.schedule == "hourly"), slug
+
+
+def test_transient_fetch_errors_are_recorded_then_raised_for_the_task_retry(fake_server) -> None:
+    from pricing.services.feeds import feed_sync
+    from pricing.services.fetch import FeedTransientError
+
+    fake_server.route("/down", status=503, body=b"maintenance")
+    with pytest.raises(FeedTransientError, match="HTTP 503"):
+        feed_sync(feed_slug="litellm", url=fake_server.url("/down"), raise_transient=True)
+    run = FeedRun.objects.get(feed__slug="litellm")
+    assert run.status == FeedRun.Status.FAILED
+    assert "HTTP 503" in run.errors[0]
+
+
+def test_parse_errors_are_permanent_and_not_raised(fake_server) -> None:
+    from pricing.services.feeds import feed_sync
+
+    fake_server.route("/bad", body=b"not json")
+    run = feed_sync(feed_slug="litellm", url=fake_server.url("/bad"), raise_transient=True)
+    assert run.status == FeedRun.Status.FAILED
