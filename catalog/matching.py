@@ -17,9 +17,11 @@ through a normalization that removes what does not identify the model:
    not "whisper-large-v3"); a name without one may still link to a dated model.
 
 Each key is tried from strictest to loosest. A key that maps to exactly one catalog
-model is a link (rule "normalized"); a key that maps to several, with no tie-breaker
-(organization hint, exactly one original among derivatives), is *ambiguous* and goes to
-the review list instead of guessing.
+model is a link (rule "normalized"); among several, a snapshot with the feed name's own
+date wins, then the one whose own name is the key ("gpt-4o" over its snapshot
+"gpt-4o-2024-08-06"); a key that maps to several, with no tie-breaker (organization
+hint, exactly one original among derivatives), is *ambiguous* and goes to the review
+list instead of guessing.
 """
 
 from __future__ import annotations
@@ -107,6 +109,8 @@ class AliasIndex:
     by_loose_key: dict[str, list[CatalogEntry]] = field(default_factory=lambda: defaultdict(list))
     # (key, entry id) -> the date/version suffix dropped to get the key (see docstring 5).
     dated: dict[tuple[str, int], str] = field(default_factory=dict)
+    # entry id -> the strictest key of its short name ("gpt-4o-2024-08-06" for a dated id)
+    strict: dict[int, str] = field(default_factory=dict)
 
     @classmethod
     def build(cls, entries: Iterable[CatalogEntry]) -> AliasIndex:
@@ -117,6 +121,7 @@ class AliasIndex:
             seen_loose: set[str] = set()
             short = entry.repo_id.rsplit("/", 1)[-1]
             levels = [_key_levels(name) for name in (short, entry.repo_id)]
+            index.strict[entry.id] = levels[0][0]
             bases = {lv[0] for lv in levels}
             for base, undated, loose in levels:
                 if base != undated:
@@ -157,10 +162,22 @@ class AliasIndex:
             if len(unique) == 1:
                 only = next(iter(unique.values()))
                 return MatchResult(only.id, "normalized", (only.id,))
-            chosen = _tie_break(list(unique.values()), hint)
+            everyone = tuple(sorted(unique))
+            # A dated feed name prefers the snapshot carrying the same date
+            # ("claude-3-5-haiku-20241022-v1:0" -> "claude-3-5-haiku-20241022")...
+            if feed_sig and key != base:
+                same = [e for e in unique.values() if self.dated.get((key, e.id)) == feed_sig]
+                if len(same) == 1:
+                    return MatchResult(same[0].id, "normalized", everyone)
+            # ...and otherwise the model whose own name *is* the key wins over its dated
+            # snapshots ("gpt-image-2" -> "gpt-image-2", not "gpt-image-2-2026-04-21").
+            named = [e for e in unique.values() if self.strict.get(e.id) == key]
+            if len(named) == 1:
+                return MatchResult(named[0].id, "normalized", everyone)
+            chosen = _tie_break(named or list(unique.values()), hint)
             if chosen is not None:
-                return MatchResult(chosen.id, "normalized", tuple(sorted(unique)))
-            return MatchResult(None, "ambiguous", tuple(sorted(unique)))
+                return MatchResult(chosen.id, "normalized", everyone)
+            return MatchResult(None, "ambiguous", everyone)
         return MatchResult(None, "none")
 
 

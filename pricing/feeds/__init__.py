@@ -1,0 +1,1 @@
+"""Pure feed parsers: bytes -> (records, errors). No Django imports (tested by layering)."""

@@ -1,0 +1,53 @@
+"""manage.py sync_prices [--feed NAME] [--file PATH] [--url URL]"""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from catalog.models import FeedRun
+from pricing.services.feeds import FEEDS, feed_spec_get, feed_sync
+
+
+class Command(BaseCommand):
+    help = "Sync pricing feeds (all with a URL by default) and print one summary line each."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--feed", choices=sorted(FEEDS), help="one feed (default: all)")
+        parser.add_argument("--file", help="read the document from this file")
+        parser.add_argument("--url", help="fetch the document from this URL")
+        parser.add_argument("--no-progress", action="store_true")
+
+    def handle(self, *args: object, **opts: object) -> None:
+        slug = opts.get("feed")
+        if (opts.get("file") or opts.get("url")) and not slug:
+            raise CommandError("--file and --url need --feed")
+        slugs = [str(slug)] if slug else [s for s, spec in sorted(FEEDS.items()) if spec.url]
+        failed = []
+        for name in slugs:
+            feed_spec_get(name)
+            bar = tqdm(
+                desc=name, unit="key", disable=bool(opts.get("no_progress")), file=self.stderr
+            )
+
+            def progress(done: int, total: int, _bar: tqdm = bar) -> None:
+                _bar.total = total
+                _bar.n = done
+                _bar.refresh()
+
+            run = feed_sync(
+                feed_slug=name,
+                file=opts.get("file") or None,
+                url=opts.get("url") or None,
+                progress=progress,
+            )
+            bar.close()
+            self.stdout.write(
+                f"{name}: {run.status} created={run.created} changed={run.updated} "
+                f"unchanged={run.unchanged} closed={run.closed} rejected={run.rejected}"
+                + (f" error={run.errors[0]}" if run.status == FeedRun.Status.FAILED else "")
+            )
+            if run.status == FeedRun.Status.FAILED:
+                failed.append(name)
+        if failed:
+            raise CommandError(f"failed feeds: {', '.join(failed)}")
