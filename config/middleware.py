@@ -66,5 +66,31 @@ class RequestBodyLimitMiddleware:
         return self.get_response(request)
 
 
+class RejectNulBytesMiddleware:
+    """400 for a NUL byte in the path or query string (PostgreSQL text cannot hold one,
+    so it would otherwise surface as a 500 from whichever lookup used it)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            "\x00" in request.path
+            or "%00" in request.META.get("QUERY_STRING", "")
+            or any("\x00" in v for values in request.GET.lists() for v in values[1])
+        ):
+            return _error(400, "bad_request", "NUL bytes are not allowed in URLs.")
+        return self.get_response(request)
+
+
 def _error(status: int, code: str, message: str) -> JsonResponse:
     return JsonResponse({"error": {"code": code, "message": message, "fields": {}}}, status=status)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler404: the API's JSON error body under /api/, the site's 404 page elsewhere."""
+    if request.path.startswith("/api/"):
+        return _error(404, "not_found", f"No API endpoint at {request.path}.")
+    from django.views.defaults import page_not_found as site_page_not_found
+
+    return site_page_not_found(request, exception)

@@ -8,6 +8,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from config import health, metrics, views
 
+handler404 = "config.middleware.page_not_found"  # JSON error body under /api/
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("admin/", admin.site.urls),
