@@ -194,7 +194,7 @@ def main() -> int:
     base = f"http://127.0.0.1:{args.port}"
     server = subprocess.Popen(
         [PY, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{args.port}",
-         "--workers", str(args.workers), "--log-level", "warning"],
+         "--workers", str(args.workers), "--log-level", "warning", "--no-control-socket"],
         cwd=ROOT, env=env, start_new_session=True,
     )  # fmt: skip
     try:
