@@ -141,3 +141,27 @@ def test_metrics_has_celery_task_durations_and_failures(client) -> None:
         'atlas_celery_task_failures_total{exception="RuntimeError",task="tests.ops.metrics_boom"}'
         in text
     )
+
+
+@pytest.mark.slow
+def test_multiprocess_mode_sums_every_process(tmp_path) -> None:
+    """gunicorn workers and Celery children each write their own files; /metrics sums them."""
+    import os
+    import subprocess
+    import sys
+
+    from prometheus_client import CollectorRegistry, generate_latest, multiprocess
+
+    code = (
+        "from config.metrics import REQUEST_LATENCY, TASK_FAILURES; "
+        "REQUEST_LATENCY.labels('home', 'GET').observe(0.01); "
+        "TASK_FAILURES.labels('t', 'E').inc()"
+    )
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    for _ in range(2):
+        subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=60)
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry, path=str(tmp_path))
+    text = generate_latest(registry).decode()
+    assert 'atlas_http_request_duration_seconds_count{method="GET",view="home"} 2.0' in text
+    assert 'atlas_celery_task_failures_total{exception="E",task="t"} 2.0' in text
