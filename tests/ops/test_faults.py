@@ -157,6 +157,7 @@ def test_second_start_of_a_running_feed_is_refused_with_409() -> None:
 @pytest.mark.django_db
 def test_worker_killed_mid_task_the_task_is_delivered_again(start_worker, tmp_path: Path) -> None:
     marks = tmp_path / "marks.txt"
+    before = table_counts()
     first = start_worker(visibility_timeout_s=2)
     app = client_app()
     result = app.send_task("tests.ops.mark_slowly", kwargs={"path": str(marks), "seconds": 3})
@@ -172,6 +173,7 @@ def test_worker_killed_mid_task_the_task_is_delivered_again(start_worker, tmp_pa
     assert result.get(timeout=90) == "done"
     lines = marks.read_text().splitlines()
     assert lines == ["started", "started", "done"], lines
+    assert table_counts() == before
 
 
 # --- (2) Redis connections killed: clients reconnect ------------------------------------
@@ -179,6 +181,7 @@ def test_worker_killed_mid_task_the_task_is_delivered_again(start_worker, tmp_pa
 @pytest.mark.slow
 @pytest.mark.django_db
 def test_redis_clients_killed_worker_and_producer_reconnect(start_worker) -> None:
+    before = table_counts()
     worker = start_worker()
     app = client_app()
     assert app.send_task("tests.ops.ping").get(timeout=60) == "pong"
@@ -188,6 +191,7 @@ def test_redis_clients_killed_worker_and_producer_reconnect(start_worker) -> Non
 
     result = app.send_task("tests.ops.ping")
     assert result.get(timeout=60) == "pong", worker.output()
+    assert table_counts() == before
 
 
 # --- (5) a slow or dropping upstream -----------------------------------------------------
