@@ -89,7 +89,10 @@ def test_csp_has_no_unsafe_sources() -> None:
     assert "unsafe-eval" not in DEFAULT_CSP
 
 
-INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
+# A <script> without src runs inline (data blocks, type="application/json", do not).
+INLINE_SCRIPT = re.compile(
+    r"<script(?![^>]*\bsrc=)(?![^>]*type=[\"']application/(ld\+)?json)[^>]*>", re.IGNORECASE
+)
 INLINE_HANDLER = re.compile(r"\son[a-z]+\s*=", re.IGNORECASE)
 INLINE_STYLE = re.compile(r"<style\b|\sstyle\s*=", re.IGNORECASE)
 CDN = re.compile(r"(src|href)=[\"']https?://", re.IGNORECASE)
