@@ -2,8 +2,9 @@
 limit that answers 413 with the API's JSON error body.
 
 CSP (settings.CONTENT_SECURITY_POLICY) defaults to `default-src 'self'` with no inline
-scripts or styles: every script (htmx, Chart.js) is served from static/vendor and every
-page's JavaScript lives in a static file. A view may set its own header to override it.
+scripts and no <style> blocks: every script (htmx, Chart.js) is served from
+static/vendor and every page's JavaScript lives in a static file; only style="..."
+attributes are allowed inline. A view may set its own header to override it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ DEFAULT_CSP = "; ".join(
         "default-src 'self'",
         "script-src 'self'",
         "style-src 'self'",
+        # style="..." attributes only (templates use them for spacing); <style> blocks
+        # and scripts stay same-origin files. An injected attribute cannot run code.
+        "style-src-attr 'unsafe-inline'",
         "img-src 'self' data:",
         "font-src 'self'",
         "connect-src 'self'",
