@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/atlas
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: install install-test run serve migrate test test-sqlite test-postgres lint fmt snapshot clean vendor chromium
+.PHONY: install install-test run serve chaos migrate test test-sqlite test-postgres lint fmt snapshot clean vendor chromium
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -71,9 +71,19 @@ test-sqlite: install-test
 test-postgres: install-test
 	ATLAS_TESTING=1 DATABASE_URL=$(PG_URL) $(BIN)/pytest
 
+## serve: production shape (PostgreSQL, Redis, gunicorn x4, Celery worker + gpu worker + beat)
+serve: install
+	./scripts/serve.sh
+
+## chaos: only the fault and abuse tests (tests/ops; also part of `make test`)
+chaos: install-test
+	ATLAS_TESTING=1 $(BIN)/pytest tests/ops
+	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
+		ATLAS_TESTING=1 DATABASE_URL=$(PG_URL) $(BIN)/pytest tests/ops; fi
+
 ## snapshot: rebuild data/demo_snapshot.json.gz from ../shared with the project's importers
 snapshot: install-test
 	ATLAS_TESTING=1 $(BIN)/python scripts/build_snapshot.py
 
 clean:
-	rm -rf $(VENV) atlas.sqlite3 staticfiles
+	rm -rf $(VENV) atlas.sqlite3 staticfiles var

@@ -16,6 +16,10 @@ app = Celery("model_atlas")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+from config.metrics import connect_celery_signals  # noqa: E402 - after the app exists
+
+connect_celery_signals()
+
 SCHEDULE_APPS = ("catalog", "benchmarks", "quality", "pricing", "planner")
 
 

@@ -11,9 +11,10 @@ registry, so each new table is included without code here.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -147,7 +148,8 @@ def snapshot_load(*, path: Path, replace: bool = False) -> dict[str, int]:
             m(**{n: _decode(f, v) for n, f, v in zip(names, conv, row, strict=True)})
             for row in table["rows"]
         )
-        counts[m._meta.label_lower] = _bulk_insert(m, objs)
+        with _auto_now_off(m):
+            counts[m._meta.label_lower] = _bulk_insert(m, objs)
     _reset_sequences(order)
     return counts
 
@@ -158,6 +160,24 @@ def _decode(field: models.Field, value: Any) -> Any:
     if isinstance(field, models.DateTimeField | models.DateField | models.DecimalField):
         return field.to_python(value)
     return value
+
+
+@contextlib.contextmanager
+def _auto_now_off(m: type[models.Model]) -> Iterator[None]:
+    """bulk_create applies auto_now/auto_now_add; a load keeps the file's timestamps."""
+    fields = [
+        f
+        for f in m._meta.concrete_fields
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
+    saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
+    for f in fields:
+        f.auto_now = f.auto_now_add = False
+    try:
+        yield
+    finally:
+        for f, auto_now, auto_now_add in saved:
+            f.auto_now, f.auto_now_add = auto_now, auto_now_add
 
 
 def _bulk_insert(m: type[models.Model], objs: Iterable[models.Model]) -> int:

@@ -49,12 +49,19 @@ def browser() -> Iterator[object]:
         pytest.skip("browser tests need playwright (pip install -e '.[test]')")
     # Playwright's sync API keeps an event loop on this thread; Django's ORM calls made by
     # the test body (building rows) must still be allowed.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    try:
+        with sync_playwright() as pw:
+            chromium = pw.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+    finally:  # don't leak it into later tests' subprocesses (check --deploy refuses it)
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
