@@ -319,7 +319,7 @@ def parse_config(data: Any) -> ArchDims:
         cfg, "num_local_experts", "num_experts", "n_routed_experts", "moe_num_experts"
     )
     per_token = _first_int(
-        cfg, "num_experts_per_tok", "num_experts_per_token", "moe_top_k", "top_k"
+        cfg, "num_experts_per_tok", "num_experts_per_token", "top_k_experts", "moe_top_k"
     )
     if not experts or experts <= 1:
         experts = per_token = None

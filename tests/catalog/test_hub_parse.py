@@ -288,3 +288,17 @@ def test_active_params_needs_a_total() -> None:
 )
 def test_task_names(slug: str, expected: tuple[str, str]) -> None:
     assert task_name(slug) == expected
+
+
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        ({"num_experts": 128, "top_k_experts": 8}, (128, 8)),  # gemma-4
+        ({"n_routed_experts": 64, "num_experts_per_tok": 6}, (64, 6)),  # DeepSeek-V2-Lite
+        ({"num_local_experts": 16, "num_experts_per_tok": 1}, (16, 1)),  # Llama 4 Scout
+        ({"num_experts": 1, "num_experts_per_tok": 1}, (None, None)),  # not a MoE
+    ],
+)
+def test_parse_config_expert_key_variants(config: dict, expected: tuple) -> None:
+    dims = parse_config(config)
+    assert (dims.num_experts, dims.experts_per_token) == expected

@@ -259,3 +259,26 @@ def test_model_refresh_reads_one_model(fake_hub: FakeHub) -> None:
     model = hub_model_refresh(repo_id="mistralai/Mixtral-8x7B-v0.1")
     assert (model.num_experts, model.params_active) == (8, 12_879_925_248)
     assert model.task.slug == "text-generation"
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_sync_of_the_shared_hub_reference_data(shared_dir, fake_server) -> None:
+    from scripts.snapshot_steps.hub import build_models
+
+    models, infos, files = build_models(shared_dir)
+    FakeHub(fake_server, models=models, infos=infos, files=files)
+    run = hub_sync(limit=5000, page_size=250, client=HubClient(endpoint=fake_server.base_url))
+    assert (run.status, run.failed) == (FeedRun.Status.SUCCESS, 0), run.errors[:5]
+    assert run.created == len(models) >= 648
+    assert Task.objects.filter(models__isnull=False).distinct().count() >= 8
+    v3 = Model.objects.get(repo_id="deepseek-ai/DeepSeek-V3")
+    assert (v3.num_experts, v3.experts_per_token, v3.kv_lora_rank) == (256, 8, 512)
+    gemma4 = Model.objects.get(repo_id="google/gemma-4-26B-A4B")
+    assert (gemma4.num_experts, gemma4.experts_per_token) == (128, 8)
+    llama = Model.objects.get(repo_id="meta-llama/Llama-3.1-8B-Instruct")
+    assert (llama.params_total, llama.license, llama.gated_mode) == (
+        8_030_261_248,
+        "llama3.1",
+        "manual",
+    )
