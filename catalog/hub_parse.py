@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -166,10 +166,43 @@ def parse_hub_datetime(value: Any) -> datetime | None:
     return parsed.astimezone(UTC)
 
 
-def _fingerprint(record: ModelRecord) -> str:
-    data = asdict(record)
-    data.pop("fingerprint")
-    blob = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
+# The Hub fields a ModelRecord is made of: the fingerprint covers exactly these.
+FINGERPRINT_KEYS = (
+    "id",
+    "modelId",
+    "author",
+    "pipeline_tag",
+    "library_name",
+    "cardData",
+    "tags",
+    "gated",
+    "downloads",
+    "likes",
+    "createdAt",
+    "lastModified",
+    "sha",
+    "safetensors",
+    "config",
+)
+
+
+def entry_repo_id(data: Any) -> str:
+    """The repo id of a listing entry ("" when it has none)."""
+    return _str(data.get("id") or data.get("modelId")) if isinstance(data, dict) else ""
+
+
+def fingerprint_entry(data: dict[str, Any]) -> str:
+    """sha256 of the fields parse_model reads, canonically serialized (sorted keys).
+
+    Computed from the entry itself, before parsing, so an unchanged model costs one
+    hash on a re-sync; any change to a field the record is built from changes it.
+    """
+    blob = json.dumps(
+        [data.get(key) for key in FINGERPRINT_KEYS],
+        sort_keys=True,
+        default=str,
+        separators=(",", ":"),
+    )
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -251,7 +284,7 @@ def parse_model(data: Any) -> ModelRecord:
     if params_total is None and by_dtype:
         params_total = sum(by_dtype.values())
     author = _str(data.get("author")) or (repo_id.split("/", 1)[0] if "/" in repo_id else "")
-    record = ModelRecord(
+    return ModelRecord(
         repo_id=repo_id,
         author=author,
         task=_str(data.get("pipeline_tag")),
@@ -271,8 +304,8 @@ def parse_model(data: Any) -> ModelRecord:
         params_total=params_total,
         params_by_dtype=dict(sorted(by_dtype.items())),
         config_hint=_config_hint(data.get("config")),
+        fingerprint=fingerprint_entry(data),
     )
-    return replace(record, fingerprint=_fingerprint(record))
 
 
 def parse_config(data: Any) -> ArchDims:

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -22,7 +22,9 @@ from catalog.hub_parse import (
     ArchDims,
     HubFormatError,
     ModelRecord,
+    entry_repo_id,
     estimate_active_params,
+    fingerprint_entry,
     parse_config,
     parse_model,
     task_name,
@@ -194,9 +196,11 @@ def hub_sync(
     finally:
         if own_client:
             client.close()
-    run.cursor = ""
-    run.save(update_fields=["cursor", "updated_at"])
-    run = feed_run_finish(run=run, counts=counts)
+    with transaction.atomic():
+        models_link_base()
+        run.cursor = ""
+        run.save(update_fields=["cursor", "updated_at"])
+        run = feed_run_finish(run=run, counts=counts)
     logger.info(
         "hub sync finished run=%s created=%d updated=%d unchanged=%d failed=%d",
         run.pk,
@@ -212,27 +216,27 @@ def _page_load(
     *, run: FeedRun, items: Sequence[Any], client: HubClient, full: bool, next_url: str
 ) -> RunCounts:
     counts = RunCounts()
-    records: dict[str, ModelRecord] = {}
+    keyed = {entry_repo_id(item): item for item in items}
+    # 1 query: what we already hold for this page.
+    existing = {
+        repo_id: (pk, fingerprint, config_sha)
+        for repo_id, pk, fingerprint, config_sha in Model.objects.filter(
+            repo_id__in=[k for k in keyed if k]
+        ).values_list("repo_id", "id", "fingerprint", "config_sha")
+    }
+    rows: list[_Row] = []
     for index, item in enumerate(items):
+        repo_id = entry_repo_id(item)
+        known = existing.get(repo_id)
+        # Unchanged models cost one hash: no parse, no fetch, no write.
+        if known is not None and known[1] == fingerprint_entry(item):
+            counts.unchanged += 1
+            continue
         try:
             record = parse_model(item)
         except HubFormatError as exc:
             counts.failed += 1
             counts.errors.append(f"listing entry {run.pages_done}:{index}: {exc}")
-            continue
-        records[record.repo_id] = record
-    # 1 query: what we already hold for this page.
-    existing = {
-        repo_id: (pk, fingerprint, config_sha)
-        for repo_id, pk, fingerprint, config_sha in Model.objects.filter(
-            repo_id__in=list(records)
-        ).values_list("repo_id", "id", "fingerprint", "config_sha")
-    }
-    rows: list[_Row] = []
-    for repo_id, record in records.items():
-        known = existing.get(repo_id)
-        if known is not None and known[1] == record.fingerprint:
-            counts.unchanged += 1
             continue
         row, problems = _model_fetch(
             record=record, client=client, full=full, config_sha=known[2] if known else ""
@@ -359,14 +363,27 @@ def _models_upsert(rows: Sequence[_Row]) -> None:
             unique_fields=["repo_id"],
             update_fields=LISTING_FIELDS + DIMS_FIELDS,
         )
-    repo_ids = [row.record.repo_id for row in rows]
+    children = [row.record.repo_id for row in rows if row.record.base_model_repo_id]
+    if children:
+        models_link_base(repo_ids=children)
+
+
+def models_link_base(*, repo_ids: Sequence[str] | None = None) -> int:
+    """Point base_model at the catalog row named by base_model_repo_id (one UPDATE).
+
+    With repo_ids: those models (a page's derivatives). Without: every model still
+    unlinked, which catches parents that arrived on a later page or in a later run.
+    """
     parent = Model.objects.filter(repo_id=OuterRef("base_model_repo_id")).values("id")[:1]
-    Model.objects.filter(repo_id__in=repo_ids).exclude(base_model_repo_id="").update(
-        base_model=Subquery(parent)
-    )
-    Model.objects.filter(base_model_repo_id__in=repo_ids, base_model__isnull=True).update(
-        base_model=Subquery(parent)
-    )
+    targets = Model.objects.exclude(base_model_repo_id="")
+    if repo_ids is not None:
+        targets = targets.filter(repo_id__in=list(repo_ids))
+    else:  # only rows whose parent now exists, so unlinkable rows are not rewritten
+        targets = targets.filter(
+            Exists(Model.objects.filter(repo_id=OuterRef("base_model_repo_id"))),
+            base_model__isnull=True,
+        )
+    return targets.update(base_model=Subquery(parent))
 
 
 def _model_build(row: _Row, *, orgs: dict[str, int], tasks: dict[str, int], now: datetime) -> Model:
