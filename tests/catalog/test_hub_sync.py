@@ -282,3 +282,40 @@ def test_sync_of_the_shared_hub_reference_data(shared_dir, fake_server) -> None:
         "llama3.1",
         "manual",
     )
+
+
+def test_gated_model_info_keeps_listing_data_and_marks_gated(fake_hub: FakeHub) -> None:
+    fake_hub.faults["info:openai/whisper-large-v3"] = [
+        Response(401, {"error": "gated"}, {"X-Error-Code": "GatedRepo"})
+    ]
+    run = hub_sync(limit=100, full=True)
+    assert any("openai/whisper-large-v3: model_info: gated repo (401)" in e for e in run.errors)
+    whisper = Model.objects.get(repo_id="openai/whisper-large-v3")
+    assert (whisper.gated, whisper.downloads) == (True, 4_000_000)
+
+
+def test_a_dropped_connection_is_retried(fake_hub: FakeHub) -> None:
+    fake_hub.faults["page:0"] = [Response(drop=True)]
+    sleeps: list[float] = []
+    run = hub_sync(limit=100, client=_client(fake_hub, sleeps))
+    assert (run.status, run.created) == (FeedRun.Status.SUCCESS, N_FIXTURE)
+    assert len(sleeps) == 1
+
+
+def test_client_list_models_follows_the_link_header_with_huggingface_hub(
+    fake_hub: FakeHub,
+) -> None:
+    # huggingface_hub's own paginator walks the fake Hub's Link headers (4 pages of 2).
+    fake_hub.max_page = 2
+    client = _client(fake_hub)
+    found = list(client.list_models(task="text-generation", limit=100))
+    assert len(found) == 7
+    assert sum(1 for r in fake_hub.server.requests if r.path == "/api/models") == 4
+    assert found[0].id == "meta-llama/Llama-3.1-8B-Instruct"  # sorted by downloads
+    assert found[0].safetensors.total == 8_030_261_248
+    assert [m.id for m in client.list_models(author="Qwen", search="vl")] == [
+        "Qwen/Qwen3-VL-8B-Instruct"
+    ]
+    page = client.listing_page(client.listing_url(task="fill-mask", page_size=1))
+    assert [m["id"] for m in page.items] == ["google-bert/bert-base-uncased"]
+    assert page.next_url is None

@@ -65,6 +65,7 @@ class FakeHub:
             raw = config if isinstance(config, bytes) else json.dumps(config).encode()
             self.files[(repo, "config.json")] = raw
         self.faults: dict[str, list[Response]] = {}
+        self.max_page = MAX_PAGE  # the Hub's largest page; `limit` above it is cut
         self.refused: dict[str, int] = {}
         self._listing_bytes: dict[int, tuple[str, bytes]] = {}
         server.route("/api/models", handler=self._listing)
@@ -104,7 +105,7 @@ class FakeHub:
         sort = req.arg("sort")
         if sort in ("downloads", "likes"):
             selected = sorted(selected, key=lambda m: -(m.get(sort) or 0))
-        size = max(1, min(int(req.arg("limit") or MAX_PAGE), MAX_PAGE))
+        size = max(1, min(int(req.arg("limit") or self.max_page), self.max_page))
         offset = _cursor_decode(req.arg("cursor"))
         page_no = offset // size
         fault = self._fault(f"page:{page_no}")
