@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from catalog.services.hub import hub_sync
+from catalog.services.runs import FeedAlreadyRunning
 
 
 class HubTransientError(Exception):
@@ -14,7 +15,9 @@ class HubTransientError(Exception):
 @shared_task(
     acks_late=True,
     reject_on_worker_lost=True,
-    autoretry_for=(HubTransientError, ConnectionError),
+    # FeedAlreadyRunning: another run holds the feed, or a redelivered task finds its
+    # killed predecessor still "running" until it goes stale; retry later either way.
+    autoretry_for=(HubTransientError, FeedAlreadyRunning, ConnectionError),
     retry_backoff=True,
     retry_backoff_max=600,
     retry_jitter=True,

@@ -35,13 +35,12 @@ from catalog.services.runs import (
     feed_ensure,
     feed_run_finish,
     feed_run_start,
-    feed_runs_abandon_stale,
 )
 
 logger = logging.getLogger(__name__)
 
 FEED_SLUG = "hub"
-STALE_AFTER = timedelta(hours=2)  # a "running" run older than this was killed
+STALE_AFTER = timedelta(minutes=30)  # no page committed for this long: the run was killed
 
 LISTING_FIELDS = [
     "name",
@@ -112,9 +111,17 @@ def _run_counts(run: FeedRun) -> RunCounts:
     )
 
 
-def _resumable_run(*, feed: Feed, params: dict[str, Any], now: datetime) -> FeedRun | None:
+def _runs_fail_stale(*, feed: Feed) -> int:
+    """A run that committed no page for STALE_AFTER was killed (worker lost, process
+    stopped): fail it, keeping its cursor, so it can be resumed. Each page commit
+    refreshes updated_at."""
+    return FeedRun.objects.filter(
+        feed=feed, status=FeedRun.Status.RUNNING, updated_at__lt=timezone.now() - STALE_AFTER
+    ).update(status=FeedRun.Status.FAILED, finished_at=timezone.now())
+
+
+def _resumable_run(*, feed: Feed, params: dict[str, Any]) -> FeedRun | None:
     """The latest interrupted run with the same params and a cursor, reopened as running."""
-    feed_runs_abandon_stale(feed=feed, older_than=now - STALE_AFTER)
     run = FeedRun.objects.filter(feed=feed).order_by("-started_at", "-id").first()
     if run is None or run.status != FeedRun.Status.FAILED or not run.cursor:
         return None
@@ -164,7 +171,8 @@ def hub_sync(
         "limit": limit,
         "full": full,
     }
-    run = _resumable_run(feed=feed, params=params, now=now) if resume else None
+    _runs_fail_stale(feed=feed)
+    run = _resumable_run(feed=feed, params=params) if resume else None
     if run is None:
         run = feed_run_start(feed=feed, params=params, now=now)
     own_client = client is None

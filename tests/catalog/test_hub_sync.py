@@ -319,3 +319,20 @@ def test_client_list_models_follows_the_link_header_with_huggingface_hub(
     page = client.listing_page(client.listing_url(task="fill-mask", page_size=1))
     assert [m["id"] for m in page.items] == ["google-bert/bert-base-uncased"]
     assert page.next_url is None
+
+
+def test_a_run_left_running_by_a_killed_worker_is_resumed_once_stale(fake_hub: FakeHub) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client = _client(fake_hub)
+    params = {"task": None, "author": None, "search": None, "limit": 100, "full": False}
+    killed = feed_run_start(feed=hub_feed(), params=params)
+    killed.cursor = client.listing_url(page_size=5)
+    killed.save()
+    with pytest.raises(FeedAlreadyRunning):  # still fresh: it may be alive
+        hub_sync(limit=100, page_size=5, client=client)
+    FeedRun.objects.filter(pk=killed.pk).update(updated_at=timezone.now() - timedelta(hours=1))
+    run = hub_sync(limit=100, page_size=5, client=client)
+    assert (run.pk, run.status, run.created) == (killed.pk, FeedRun.Status.SUCCESS, N_FIXTURE)
