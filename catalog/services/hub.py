@@ -6,14 +6,16 @@ that same transaction, so an interrupted run resumes after its last committed pa
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Subquery
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -224,12 +226,12 @@ def _page_load(
     *, run: FeedRun, items: Sequence[Any], client: HubClient, full: bool, next_url: str
 ) -> RunCounts:
     counts = RunCounts()
-    keyed = {entry_repo_id(item): item for item in items}
+    repo_ids = [k for k in {entry_repo_id(item) for item in items} if k]
     # 1 query: what we already hold for this page.
     existing = {
         repo_id: (pk, fingerprint, config_sha)
         for repo_id, pk, fingerprint, config_sha in Model.objects.filter(
-            repo_id__in=[k for k in keyed if k]
+            repo_id__in=_in_values(repo_ids)
         ).values_list("repo_id", "id", "fingerprint", "config_sha")
     }
     rows: list[_Row] = []
@@ -282,6 +284,14 @@ def _page_load(
     return counts
 
 
+def _in_values(values: list[str]) -> list[str] | RawSQL:
+    """An IN right-hand side. On PostgreSQL one array parameter (`unnest(%s)`): psycopg
+    splits a query text per placeholder, which costs ~25 ms for a 1000-id IN list."""
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::text[])", [values])
+    return values
+
+
 def _model_fetch(
     *, record: ModelRecord, client: HubClient, full: bool, config_sha: str
 ) -> tuple[_Row, list[str]]:
@@ -326,8 +336,14 @@ def _merge(listing: ModelRecord, info: ModelRecord) -> ModelRecord:
     return replace(listing, **changes)
 
 
+@functools.lru_cache(maxsize=65536)
+def _org_slug(author: str) -> str:
+    """Organization slug of a Hub author (cached: slugify is regex-heavy, authors repeat)."""
+    return slugify(author)[:120]
+
+
 def _orgs_and_tasks(rows: Sequence[_Row]) -> tuple[dict[str, int], dict[str, int]]:
-    org_names = {slugify(r.record.author)[:120]: r.record.author for r in rows if r.record.author}
+    org_names = {_org_slug(r.record.author): r.record.author for r in rows if r.record.author}
     org_names.pop("", None)
     task_slugs = {r.record.task for r in rows if r.record.task}
     if org_names:
@@ -385,7 +401,7 @@ def models_link_base(*, repo_ids: Sequence[str] | None = None) -> int:
     parent = Model.objects.filter(repo_id=OuterRef("base_model_repo_id")).values("id")[:1]
     targets = Model.objects.exclude(base_model_repo_id="")
     if repo_ids is not None:
-        targets = targets.filter(repo_id__in=list(repo_ids))
+        targets = targets.filter(repo_id__in=_in_values(list(repo_ids)))
     else:  # only rows whose parent now exists, so unlinkable rows are not rewritten
         targets = targets.filter(
             Exists(Model.objects.filter(repo_id=OuterRef("base_model_repo_id"))),
@@ -399,7 +415,7 @@ def _model_build(row: _Row, *, orgs: dict[str, int], tasks: dict[str, int], now:
     model = Model(
         repo_id=r.repo_id,
         name=r.repo_id.rsplit("/", 1)[-1],
-        organization_id=orgs.get(slugify(r.author)[:120]) if r.author else None,
+        organization_id=orgs.get(_org_slug(r.author)) if r.author else None,
         task_id=tasks.get(r.task) if r.task else None,
         source=Model.Source.HUB,
         library=r.library[:60],
