@@ -80,7 +80,8 @@ def _run(n: int, page_size: int) -> int:
     from catalog.hub import HubClient
     from catalog.hub_parse import parse_model
     from catalog.models import Model
-    from catalog.services.hub import _model_build, _orgs_and_tasks, _Row, hub_sync
+    from catalog.services.hub import hub_sync
+    from catalog.services.hub_load import HubRow, model_build, orgs_and_tasks
     from tests.fakes.hub import FakeHub
     from tests.fakes.server import FakeServer
 
@@ -98,13 +99,13 @@ def _run(n: int, page_size: int) -> int:
     assert Model.objects.count() == n
 
     # COPY baseline: the same rows as stored, into a same-shaped scratch table.
-    rows_in = [_Row(record=parse_model(item), dims=None) for item in listing]
-    orgs, tasks = _orgs_and_tasks(rows_in)
+    rows_in = [HubRow(record=parse_model(item), dims=None) for item in listing]
+    orgs, tasks = orgs_and_tasks(rows_in)
     fields = [f for f in Model._meta.concrete_fields if not f.primary_key]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     rows = []
     for row in rows_in:
-        obj = _model_build(row, orgs=orgs, tasks=tasks, now=row.record.modified_at)
+        obj = model_build(row, orgs=orgs, tasks=tasks, now=row.record.modified_at)
         rows.append(tuple(f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields))
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_copy")

@@ -32,45 +32,7 @@ _ISO_639_1 = frozenset(
     yi yo za zh zu""".split()  # noqa: SIM905 - a readable table of codes
 )
 BASE_MODEL_RELATIONS = ("finetune", "quantized", "adapter", "merge")
-
-# Hub pipeline tag -> (human name, category) for the catalog's Task rows.
-PIPELINE_TASKS: dict[str, tuple[str, str]] = {
-    "text-generation": ("Text generation", "text"),
-    "text2text-generation": ("Text-to-text generation", "text"),
-    "fill-mask": ("Fill mask", "text"),
-    "feature-extraction": ("Feature extraction", "text"),
-    "sentence-similarity": ("Sentence similarity (embeddings)", "text"),
-    "text-classification": ("Text classification", "text"),
-    "token-classification": ("Token classification", "text"),
-    "question-answering": ("Question answering", "text"),
-    "zero-shot-classification": ("Zero-shot classification", "text"),
-    "summarization": ("Summarization", "text"),
-    "translation": ("Translation", "text"),
-    "table-question-answering": ("Table question answering", "text"),
-    "text-to-image": ("Text to image", "vision"),
-    "image-to-image": ("Image to image", "vision"),
-    "image-classification": ("Image classification", "vision"),
-    "object-detection": ("Object detection", "vision"),
-    "image-segmentation": ("Image segmentation", "vision"),
-    "zero-shot-image-classification": ("Zero-shot image classification", "vision"),
-    "depth-estimation": ("Depth estimation", "vision"),
-    "text-to-video": ("Text to video", "vision"),
-    "image-to-text": ("Image to text", "multimodal"),
-    "image-text-to-text": ("Image-text to text (VLM)", "multimodal"),
-    "visual-question-answering": ("Visual question answering", "multimodal"),
-    "document-question-answering": ("Document question answering", "multimodal"),
-    "any-to-any": ("Any to any", "multimodal"),
-    "automatic-speech-recognition": ("Speech recognition", "audio"),
-    "text-to-speech": ("Text to speech", "audio"),
-    "text-to-audio": ("Text to audio", "audio"),
-    "audio-classification": ("Audio classification", "audio"),
-    "audio-to-audio": ("Audio to audio", "audio"),
-}
-
-
-def task_name(slug: str) -> tuple[str, str]:
-    """(human name, category) of a pipeline tag; unknown tags get a title-cased name."""
-    return PIPELINE_TASKS.get(slug) or (slug.replace("-", " ").capitalize(), "")
+MAX_REPO_ID_CHARS = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +93,7 @@ def _int(value: Any) -> int | None:
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int):
-        return value
+        return value if abs(value) < 2**63 else None  # beyond BIGINT: not a real count
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, str) and value.strip().isdigit():
@@ -263,6 +225,8 @@ def parse_model(data: Any) -> ModelRecord:
     repo_id = _str(data.get("id") or data.get("modelId"))
     if not repo_id:
         raise HubFormatError("model entry has no 'id'")
+    if len(repo_id) > MAX_REPO_ID_CHARS:
+        raise HubFormatError(f"repo id longer than {MAX_REPO_ID_CHARS} characters")
     tags_raw = data.get("tags")
     tags = [t for t in tags_raw if isinstance(t, str)] if isinstance(tags_raw, list) else []
     card = data.get("cardData") if isinstance(data.get("cardData"), dict) else {}

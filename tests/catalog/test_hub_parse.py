@@ -14,8 +14,8 @@ from catalog.hub_parse import (
     estimate_active_params,
     parse_config,
     parse_model,
-    task_name,
 )
+from catalog.hub_tasks import task_name
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LISTING = {m["id"]: m for m in json.loads((FIXTURES / "listing.json").read_text())}
@@ -302,3 +302,19 @@ def test_task_names(slug: str, expected: tuple[str, str]) -> None:
 def test_parse_config_expert_key_variants(config: dict, expected: tuple) -> None:
     dims = parse_config(config)
     assert (dims.num_experts, dims.experts_per_token) == expected
+
+
+@pytest.mark.parametrize(
+    ("entry", "field", "expected"),
+    [
+        ({"id": "x/y", "downloads": 2**70}, "downloads", 0),
+        ({"id": "x/y", "safetensors": {"total": 2**64}}, "params_total", None),
+    ],
+)
+def test_parse_model_drops_counts_beyond_bigint(entry: dict, field: str, expected: object) -> None:
+    assert getattr(parse_model(entry), field) == expected
+
+
+def test_parse_model_rejects_repo_ids_longer_than_the_column() -> None:
+    with pytest.raises(HubFormatError, match="longer than 200"):
+        parse_model({"id": "x/" + "y" * 300})

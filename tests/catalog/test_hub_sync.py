@@ -336,3 +336,30 @@ def test_a_run_left_running_by_a_killed_worker_is_resumed_once_stale(fake_hub: F
     FeedRun.objects.filter(pk=killed.pk).update(updated_at=timezone.now() - timedelta(hours=1))
     run = hub_sync(limit=100, page_size=5, client=client)
     assert (run.pk, run.status, run.created) == (killed.pk, FeedRun.Status.SUCCESS, N_FIXTURE)
+
+
+class _BrokenOnPageTwo(HubClient):
+    """A client with a bug after the first page (not an HTTP failure)."""
+
+    def listing_page(self, url: str):
+        if "cursor=" in url:
+            raise RuntimeError("bug in page two")
+        return super().listing_page(url)
+
+
+def test_an_unexpected_error_fails_the_run_keeps_pages_and_propagates(
+    fake_hub: FakeHub,
+) -> None:
+    broken = _BrokenOnPageTwo(endpoint=fake_hub.server.base_url)
+    with pytest.raises(RuntimeError, match="bug in page two"):
+        hub_sync(limit=100, page_size=5, client=broken)
+    run = FeedRun.objects.get()
+    assert run.status == FeedRun.Status.FAILED
+    assert run.errors[0].startswith("sync stopped: RuntimeError")
+    assert Model.objects.count() == 5
+    resumed = hub_sync(limit=100, page_size=5)
+    assert (resumed.pk, resumed.status, resumed.created) == (
+        run.pk,
+        FeedRun.Status.SUCCESS,
+        N_FIXTURE,
+    )
