@@ -23,7 +23,8 @@ from catalog.models import FeedRun, Model
 from tests.fakes.hub import FakeHub
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-BROKER = "redis://127.0.0.1:6379/1"
+# Each checkout may use its own Redis DB; the worker listens on a per-test queue anyway.
+BROKER = os.environ.get("ATLAS_TEST_BROKER_URL", "redis://127.0.0.1:6379/1")
 
 
 def _redis_up() -> bool:
