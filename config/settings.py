@@ -234,7 +234,11 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"httpx": {"level": "WARNING"}, "huggingface_hub": {"level": "WARNING"}},
+    "loggers": {
+        "httpx": {"level": "WARNING"},
+        "httpx2": {"level": "WARNING"},  # huggingface_hub 2.x transport
+        "huggingface_hub": {"level": "WARNING"},
+    },
 }
 # Celery workers keep our handlers (JSON lines) instead of installing their own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"

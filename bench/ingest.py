@@ -1,0 +1,137 @@
+"""Hub ingestion throughput: first sync, unchanged re-sync, and raw PostgreSQL COPY.
+
+    .venv/bin/python bench/ingest.py [--n 100000]   # DATABASE_URL defaults to local postgres
+
+Generates N synthetic Hub listing records, serves them from the fake Hub (tests/fakes/hub.py,
+1000 per page as the Hub does) and runs the real `hub_sync` twice into a scratch PostgreSQL
+database (created and dropped here). HTTP is excluded by subtracting the seconds the client
+spent inside its listing-page calls (request, transfer and JSON decode, counted by
+`HubClient.http_s`) from the wall time; both figures are printed. The COPY baseline writes
+the same rows, as the sync stores them, with psycopg's COPY into a scratch table created
+`LIKE catalog_model INCLUDING ALL` (same indexes and constraints).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def synthetic_listing(n: int) -> list[dict]:
+    return [
+        {
+            "_id": f"{i:024x}",
+            "id": f"bench-org-{i % 500}/model-{i:07d}",
+            "author": f"bench-org-{i % 500}",
+            "sha": hashlib.sha1(str(i).encode()).hexdigest(),  # noqa: S324 - test data
+            "pipeline_tag": ("text-generation", "fill-mask", "text-to-image")[i % 3],
+            "library_name": "transformers",
+            "tags": ["transformers", "safetensors", "en", "license:apache-2.0", "region:us"]
+            + ([f"base_model:finetune:bench-org-0/model-{i - 500:07d}"] if i >= 500 else []),
+            "downloads": 10_000_000 - i,
+            "likes": i % 1000,
+            "createdAt": "2024-01-01T00:00:00.000Z",
+            "lastModified": "2024-06-01T00:00:00.000Z",
+            "gated": "auto" if i % 10 == 0 else False,
+            "safetensors": {"parameters": {"BF16": 1_000_000 + i}, "total": 1_000_000 + i},
+        }
+        for i in range(n)
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--page-size", type=int, default=1000)
+    args = parser.parse_args()
+    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/atlas")
+    os.environ.setdefault("ATLAS_TESTING", "1")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    checkout = hashlib.sha1(str(ROOT).encode()).hexdigest()[:8]  # noqa: S324 - a name
+    os.environ["TEST_DATABASE_NAME"] = f"bench_atlas_{checkout}"
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        print("bench/ingest.py needs PostgreSQL (set DATABASE_URL=postgres://...)")
+        return 2
+    import logging
+
+    logging.getLogger("catalog").setLevel(logging.WARNING)
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        return _run(args.n, args.page_size)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def _run(n: int, page_size: int) -> int:
+    from django.db import connection
+
+    from catalog.hub import HubClient
+    from catalog.hub_parse import parse_model
+    from catalog.models import Model
+    from catalog.services.hub import hub_sync
+    from catalog.services.hub_load import HubRow, model_build, orgs_and_tasks
+    from tests.fakes.hub import FakeHub
+    from tests.fakes.server import FakeServer
+
+    listing = synthetic_listing(n)
+    results: list[tuple[str, float, float, float]] = []
+    with FakeServer() as server:
+        FakeHub(server, models=listing)
+        for label in ("first sync", "re-sync (unchanged)"):
+            client = HubClient(endpoint=server.base_url)
+            started = time.perf_counter()
+            run = hub_sync(limit=n, page_size=page_size, client=client, resume=False)
+            wall = time.perf_counter() - started
+            assert run.created + run.updated + run.unchanged == n, run.errors[:3]
+            results.append((label, wall, client.http_s, n / max(wall - client.http_s, 1e-9)))
+    assert Model.objects.count() == n
+
+    # COPY baseline: the same rows as stored, into a same-shaped scratch table.
+    rows_in = [HubRow(record=parse_model(item), dims=None) for item in listing]
+    orgs, tasks = orgs_and_tasks(rows_in)
+    fields = [f for f in Model._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    rows = []
+    for row in rows_in:
+        obj = model_build(row, orgs=orgs, tasks=tasks, now=row.record.modified_at)
+        rows.append(tuple(f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields))
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_copy")
+        cursor.execute("CREATE TABLE bench_copy (LIKE catalog_model INCLUDING ALL)")
+        started = time.perf_counter()
+        with cursor.cursor.copy(f"COPY bench_copy ({columns}) FROM STDIN") as copy:
+            for values in rows:
+                copy.write_row(values)
+        copy_s = time.perf_counter() - started
+        cursor.execute("SELECT count(*) FROM bench_copy")
+        assert cursor.fetchone()[0] == n
+        cursor.execute("DROP TABLE bench_copy")
+    copy_rate = n / copy_s
+
+    print(f"\nHub ingest bench: N={n:,} synthetic models, page size {page_size}, PostgreSQL")
+    print(f"{'step':<24}{'wall s':>9}{'HTTP s':>9}{'rows/s (excl. HTTP)':>22}{'vs COPY':>9}")
+    for label, wall, http_s, rate in results:
+        print(f"{label:<24}{wall:>9.2f}{http_s:>9.2f}{rate:>22,.0f}{rate / copy_rate:>9.0%}")
+    print(f"{'COPY (same rows)':<24}{copy_s:>9.2f}{0:>9.2f}{copy_rate:>22,.0f}{1:>9.0%}")
+    first, resync = results[0][3], results[1][3]
+    print(
+        f"\nfirst sync = {first / copy_rate:.0%} of COPY (target >= 50%); "
+        f"re-sync = {resync / first:.1f}x first sync (target >= 10x)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
