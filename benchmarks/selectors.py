@@ -32,3 +32,26 @@ def benchmark_run_list(
 
 def benchmark_run_list_for_model(*, model: Model) -> QuerySet[BenchmarkRun]:
     return benchmark_run_list(model=model)
+
+
+def _norm(name: str) -> str:
+    name = name.lower().replace("nvidia", "").replace("geforce", "").replace("tesla", "")
+    return "".join(ch for ch in name if ch.isalnum())
+
+
+def accelerator_match(*, name: str) -> Accelerator | None:
+    """The accelerator a device or cloud name refers to ("NVIDIA H100 80GB HBM3" -> h100-sxm):
+    exact alias or name after normalizing case, vendor words and punctuation; else the
+    longest alias contained in the name."""
+    wanted = _norm(name)
+    if not wanted:
+        return None
+    best: tuple[int, Accelerator] | None = None
+    for accel in Accelerator.objects.all():
+        keys = [_norm(a) for a in [accel.slug, accel.name, *accel.aliases]]
+        if wanted in keys:
+            return accel
+        for key in keys:
+            if len(key) >= 2 and key in wanted and (best is None or len(key) > best[0]):
+                best = (len(key), accel)
+    return best[1] if best else None
