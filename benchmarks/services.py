@@ -17,7 +17,9 @@ from benchmarks.estimate import (
     PRECISIONS,
     AcceleratorSpec,
     Efficiency,
+    MeasuredRun,
     ModelDims,
+    calibrate_efficiency,
     estimate_throughput,
     roofline_ratio,
 )
@@ -382,3 +384,27 @@ def benchmark_run_local(
             )  # fmt: skip
             runs.append(run)
     return runs
+
+
+def efficiency_for_accelerator(*, accelerator: Accelerator) -> Efficiency:
+    """Efficiency factors calibrated from trusted runs on the same family (vendor + kind);
+    the defaults where there are none. Reads at most 500 recent runs."""
+    runs = (
+        BenchmarkRun.objects.trusted()
+        .filter(accelerator__vendor=accelerator.vendor, accelerator__kind=accelerator.kind)
+        .select_related("model", "accelerator")
+        .order_by("-measured_at")[:500]
+    )
+    measured = []
+    for run in runs:
+        dims = model_dims(run.model)
+        if dims is None or run.precision not in PRECISIONS:
+            continue
+        measured.append(MeasuredRun(
+            dims=dims, precision=run.precision, accel=accelerator_spec(run.accelerator),
+            count=run.accelerator_count, concurrency=run.concurrency,
+            prompt_tokens=run.input_tokens, output_tokens=run.output_tokens,
+            decode_tokens_per_s_per_stream=run.decode_tokens_per_s_per_stream,
+            prefill_tokens_per_s=run.prefill_tokens_per_s,
+        ))  # fmt: skip
+    return calibrate_efficiency(measured)

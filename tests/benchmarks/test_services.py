@@ -174,3 +174,23 @@ def test_import_benchmark_command_prints_counts():
                  "llama-bench", "--model", "Qwen/Qwen2.5-7B-Instruct", "--accelerator",
                  "cpu-server-ddr5-2s", stdout=out, stderr=StringIO())  # fmt: skip
     assert out.getvalue().strip() == ("benchmark runs: created=1 unchanged=0 rejected=1 flagged=0")
+
+
+def test_efficiency_is_calibrated_from_trusted_runs_of_the_same_family_only():
+    from benchmarks.estimate import Efficiency
+    from benchmarks.services import efficiency_for_accelerator
+
+    accels = load_accelerators()
+    model = make_model()
+    assert efficiency_for_accelerator(accelerator=accels["h100-sxm"]) == Efficiency()
+    # 8B bf16 at 512+64 tokens on an H100 at 100% bandwidth: 1 / ((16.06e9 + 75.5e6) / 3.35e12)
+    ideal = 3350e9 / (model.params_total * 2 + 2 * 32 * 8 * 128 * 2 * 576)
+    benchmark_run_record(model=model, accelerator=accels["h200"], source="vllm",
+                         record=make_record(tpot_ms=1000 / (0.6 * ideal * 4800 / 3350),
+                                            prefill_tokens_per_s=None))  # fmt: skip
+    amd_tpot_ms = 1000 / (0.3 * ideal * 5300 / 3350)
+    benchmark_run_record(model=model, accelerator=accels["mi300x"], source="vllm",
+                         record=make_record(tpot_ms=amd_tpot_ms))  # fmt: skip
+    got = efficiency_for_accelerator(accelerator=accels["h100-sxm"])
+    assert got.bandwidth == pytest.approx(0.6)
+    assert got.prefill_mfu == Efficiency().prefill_mfu
