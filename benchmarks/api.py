@@ -58,6 +58,7 @@ class BenchmarkRunOut(serializers.ModelSerializer):
                   "input_tokens", "output_tokens", "ttft_ms", "tpot_ms",
                   "prefill_tokens_per_s", "decode_tokens_per_s", "peak_memory_gib",
                   "environment", "environment_fingerprint", "source", "scaled_down",
+                  "accelerator_assumed",
                   "flagged", "flag_reason", "submitter", "measured_at"]  # fmt: skip
 
 

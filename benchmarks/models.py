@@ -55,8 +55,9 @@ class Accelerator(TimeStampedModel):
 
 class BenchmarkRunQuerySet(models.QuerySet):
     def trusted(self) -> BenchmarkRunQuerySet:
-        """Runs whose figures may override estimates: not flagged, not a scaled-down model."""
-        return self.filter(flagged=False, scaled_down=False)
+        """Runs whose figures may override estimates: not flagged, not a scaled-down model,
+        on hardware the runner identified (not a stand-in accelerator row)."""
+        return self.filter(flagged=False, scaled_down=False, accelerator_assumed=False)
 
 
 class BenchmarkRun(TimeStampedModel):
@@ -105,6 +106,9 @@ class BenchmarkRun(TimeStampedModel):
     source = models.CharField(max_length=20, choices=Source.choices)
     # The run used a model scaled down from the catalog model's dims (CPU smoke runs).
     scaled_down = models.BooleanField(default=False)
+    # The runner could not identify the hardware (a CPU host without --accelerator): the
+    # accelerator row is a stand-in, so the figures cannot calibrate that row.
+    accelerator_assumed = models.BooleanField(default=False)
     flagged = models.BooleanField(default=False)
     flag_reason = models.TextField(blank=True)
     measured_at = models.DateTimeField()

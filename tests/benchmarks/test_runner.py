@@ -33,6 +33,7 @@ def test_run_benchmark_on_cpu_records_one_run_per_concurrency_with_fingerprint()
     for run in runs:
         assert run.source == "runner"
         assert run.scaled_down
+        assert run.accelerator_assumed  # no --accelerator on a CPU host: a stand-in row
         assert not run.flagged
         assert run.accelerator.kind == "cpu"
         assert (run.input_tokens, run.output_tokens, run.precision) == (32, 8, "bf16")
@@ -46,6 +47,7 @@ def test_run_benchmark_on_cpu_records_one_run_per_concurrency_with_fingerprint()
         assert run.environment["arch"]["num_kv_heads"] == 1  # GQA ratio 32:8 kept at 4:1
         assert len(run.environment_fingerprint) == 64
     assert "benchmark runs: recorded=2" in out.getvalue()
+    assert BenchmarkRun.objects.trusted().count() == 0
 
 
 @pytest.mark.usefixtures("torch_available")

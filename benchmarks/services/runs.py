@@ -1,4 +1,4 @@
-"""Benchmark writes: load accelerator specs, record benchmark runs (with the roofline check)."""
+"""Benchmark runs: record (with the roofline check), import result files, API submits."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import json
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -17,9 +16,7 @@ from benchmarks.estimate import (
     PRECISIONS,
     AcceleratorSpec,
     Efficiency,
-    MeasuredRun,
     ModelDims,
-    calibrate_efficiency,
     estimate_throughput,
     roofline_ratio,
 )
@@ -27,24 +24,16 @@ from benchmarks.importers import ImportFormatError, RunRecord
 from benchmarks.importers.llama_bench import parse_llama_bench
 from benchmarks.importers.vllm import parse_vllm
 from benchmarks.models import Accelerator, BenchmarkRun
-from benchmarks.selectors import accelerator_match
+from benchmarks.services.accelerators import accelerator_spec, model_dims
 from catalog.models import Model
 from config.errors import AtlasError, NotFound
 
 logger = logging.getLogger(__name__)
 
-ACCELERATORS_PATH = Path(__file__).resolve().parent / "data" / "accelerators.json"
-ACCELERATOR_FIELDS = ("name", "vendor", "kind", "memory_gib", "bandwidth_gbps", "bf16_tflops",
-                      "fp8_tflops", "int8_tops", "tdp_watts", "release_year", "aliases",
-                      "notes", "source")  # fmt: skip
-# Figures above this multiple of the 100%-efficiency roofline are stored flagged.
+
 ROOFLINE_TOLERANCE = 1.5
 FINGERPRINT_KEYS = ("gpu_name", "gpu_count", "driver", "cuda", "engine", "engine_version",
                     "torch", "host_cpu")  # fmt: skip
-
-
-class AcceleratorFileError(AtlasError):
-    code = "accelerator_file_invalid"
 
 
 class BenchmarkRunInvalid(AtlasError):
@@ -53,71 +42,6 @@ class BenchmarkRunInvalid(AtlasError):
 
 class RunnerUnavailable(AtlasError):
     code = "runner_unavailable"
-
-
-@dataclass(frozen=True, slots=True)
-class LoadCounts:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-
-def accelerators_load(*, path: Path | None = None) -> LoadCounts:
-    """Upsert accelerators from the project's JSON file, keyed on `slug`.
-
-    Idempotent: a second load of the same file reports everything unchanged. Rows not in
-    the file are left alone (runs and prices point at them). Raises AcceleratorFileError
-    when the file is unreadable or a row misses a required field; nothing is written then.
-    """
-    source = path or ACCELERATORS_PATH
-    try:
-        rows = json.loads(Path(source).read_text())["accelerators"]
-        wanted = {r["slug"]: {f: r.get(f) for f in ACCELERATOR_FIELDS} for r in rows}
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise AcceleratorFileError(f"cannot read accelerators from {source}: {exc}") from exc
-    for values in wanted.values():
-        values["aliases"] = values["aliases"] or []
-        values["notes"] = values["notes"] or ""
-        values["source"] = values["source"] or ""
-    with transaction.atomic():
-        existing = {a.slug: a for a in Accelerator.objects.filter(slug__in=wanted)}
-        new, changed = [], []
-        for slug, values in wanted.items():
-            row = existing.get(slug)
-            if row is None:
-                new.append(Accelerator(slug=slug, **values))
-            elif any(getattr(row, f) != v for f, v in values.items()):
-                for f, v in values.items():
-                    setattr(row, f, v)
-                changed.append(row)
-        Accelerator.objects.bulk_create(new)
-        Accelerator.objects.bulk_update(changed, [*ACCELERATOR_FIELDS, "updated_at"])
-    counts = LoadCounts(len(new), len(changed), len(wanted) - len(new) - len(changed))
-    logger.info("accelerators loaded created=%d updated=%d", counts.created, counts.updated)
-    return counts
-
-
-def accelerator_spec(accel: Accelerator) -> AcceleratorSpec:
-    return AcceleratorSpec(
-        slug=accel.slug, name=accel.name, memory_gib=accel.memory_gib,
-        bandwidth_gbps=accel.bandwidth_gbps, bf16_tflops=accel.bf16_tflops or 0.0,
-        fp8_tflops=accel.fp8_tflops, int8_tops=accel.int8_tops, tdp_watts=accel.tdp_watts,
-        kind=accel.kind,
-    )  # fmt: skip
-
-
-def model_dims(model: Model) -> ModelDims | None:
-    """The catalog model's dims for the estimator; None without a parameter count."""
-    if not model.params_total:
-        return None
-    return ModelDims(
-        params_total=model.params_total, params_active=model.params_active,
-        num_layers=model.num_layers, hidden_size=model.hidden_size,
-        num_heads=model.num_heads, num_kv_heads=model.num_kv_heads, head_dim=model.head_dim,
-        kv_lora_rank=model.kv_lora_rank, qk_rope_head_dim=model.qk_rope_head_dim,
-        sliding_window=model.sliding_window, context_tokens=model.context_tokens,
-        num_experts=model.num_experts, experts_per_token=model.experts_per_token,
-    )  # fmt: skip
 
 
 def environment_fingerprint(environment: dict[str, Any]) -> str:
@@ -183,6 +107,7 @@ def benchmark_run_record(
     submitter: Any = None,
     dims: ModelDims | None = None,
     scaled_down: bool = False,
+    accelerator_assumed: bool = False,
     now: datetime | None = None,
 ) -> tuple[BenchmarkRun, bool]:
     """Store one run (get-or-create on its run_key), flagged when above the roofline.
@@ -218,6 +143,7 @@ def benchmark_run_record(
             "peak_memory_gib": record.peak_memory_gib, "environment": record.environment,
             "environment_fingerprint": env_fp, "raw_result": record.raw,
             "submitter": submitter, "source": source, "scaled_down": scaled_down,
+            "accelerator_assumed": accelerator_assumed,
             "flagged": bool(reason), "flag_reason": reason, "measured_at": measured_at,
         },
     )  # fmt: skip
@@ -317,94 +243,3 @@ def benchmark_run_submit(
             submitter=submitter,
         )  # fmt: skip
     return run
-
-
-def benchmark_run_local(
-    *,
-    model_repo_id: str,
-    engine: str,
-    precision: str,
-    input_len: int,
-    output_len: int,
-    concurrency: list[int],
-    weights: str | None = None,
-    random_weights: bool = False,
-    full_size: bool = False,
-    accelerator_slug: str | None = None,
-) -> list[BenchmarkRun]:
-    """Run a real engine here (benchmarks.runner) and record one run per concurrency.
-
-    The accelerator is `accelerator_slug`, else the local GPU matched by name, else a CPU
-    baseline row. Random-weight runs are built from the catalog model's dims (scaled
-    down unless `full_size`); scaled-down runs are stored with `scaled_down` set and
-    checked against the dims that ran. Raises RunnerUnavailable when the engine is
-    missing or the run cannot be set up; NotFound for an unknown model/accelerator.
-    """
-    from benchmarks import runner
-
-    model = _model_get(model_repo_id)
-    arch = runner.ArchDims(
-        num_layers=model.num_layers or 2, hidden_size=model.hidden_size or 128,
-        num_heads=model.num_heads or 4, num_kv_heads=model.num_kv_heads or model.num_heads or 4,
-        intermediate_size=model.intermediate_size, vocab_size=model.vocab_size or 32000,
-        model_type=model.model_type or "llama",
-    )  # fmt: skip
-    config = runner.RunnerConfig(
-        engine=engine, precision=precision, input_len=input_len, output_len=output_len,
-        concurrency=tuple(concurrency), weights=weights, random_weights=random_weights,
-        full_size=full_size, arch=arch,
-    )  # fmt: skip
-    try:
-        result = runner.run_benchmark(config)
-    except runner.RunnerError as exc:
-        raise RunnerUnavailable(str(exc)) from exc
-    if accelerator_slug:
-        accelerator = _accelerator_get(accelerator_slug)
-    elif result.gpu_name:
-        accelerator = accelerator_match(name=result.gpu_name) or _accelerator_get("h100-sxm")
-    else:
-        big = (result.environment.get("cpu_count") or 0) >= 32
-        accelerator = _accelerator_get("cpu-server-ddr5-2s" if big else "cpu-desktop-ddr5")
-    runs = []
-    with transaction.atomic():
-        for m in result.measurements:
-            record = RunRecord(
-                engine=result.engine, engine_version=result.engine_version,
-                input_tokens=input_len, output_tokens=output_len, precision=precision,
-                concurrency=m.concurrency, batch_size=m.concurrency, ttft_ms=m.ttft_ms,
-                tpot_ms=m.tpot_ms, prefill_tokens_per_s=m.prefill_tokens_per_s,
-                decode_tokens_per_s=m.decode_tokens_per_s, peak_memory_gib=m.peak_memory_gib,
-                environment=result.environment, raw=m.raw,
-            )  # fmt: skip
-            run, _ = benchmark_run_record(
-                model=model, accelerator=accelerator, record=record,
-                source=BenchmarkRun.Source.RUNNER, accelerator_count=max(1, result.gpu_count),
-                dims=result.dims if result.scaled_down or random_weights else None,
-                scaled_down=result.scaled_down,
-            )  # fmt: skip
-            runs.append(run)
-    return runs
-
-
-def efficiency_for_accelerator(*, accelerator: Accelerator) -> Efficiency:
-    """Efficiency factors calibrated from trusted runs on the same family (vendor + kind);
-    the defaults where there are none. Reads at most 500 recent runs."""
-    runs = (
-        BenchmarkRun.objects.trusted()
-        .filter(accelerator__vendor=accelerator.vendor, accelerator__kind=accelerator.kind)
-        .select_related("model", "accelerator")
-        .order_by("-measured_at")[:500]
-    )
-    measured = []
-    for run in runs:
-        dims = model_dims(run.model)
-        if dims is None or run.precision not in PRECISIONS:
-            continue
-        measured.append(MeasuredRun(
-            dims=dims, precision=run.precision, accel=accelerator_spec(run.accelerator),
-            count=run.accelerator_count, concurrency=run.concurrency,
-            prompt_tokens=run.input_tokens, output_tokens=run.output_tokens,
-            decode_tokens_per_s_per_stream=run.decode_tokens_per_s_per_stream,
-            prefill_tokens_per_s=run.prefill_tokens_per_s,
-        ))  # fmt: skip
-    return calibrate_efficiency(measured)
