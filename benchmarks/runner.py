@@ -230,12 +230,13 @@ def _run_transformers(config: RunnerConfig) -> RunnerResult:
             raw={"prefill_s": prefill_s, "decode_s": decode_s, "decode_steps": steps},
         ))  # fmt: skip
     env = environment_collect("transformers", transformers.__version__)
+    dims = _dims_of(model, arch)
     env.update(dtype=config.precision, random_weights=not config.weights, scaled_down=scaled,
-               arch=_arch_dict(arch))  # fmt: skip
+               arch=_arch_dict(arch), params_run=dims.params_total)  # fmt: skip
     return RunnerResult(
         engine="transformers", engine_version=transformers.__version__, device=device,
         gpu_name=env["gpu_name"], gpu_count=env["gpu_count"], environment=env,
-        dims=_dims_of(model, arch), scaled_down=scaled, measurements=measurements,
+        dims=dims, scaled_down=scaled, measurements=measurements,
     )  # fmt: skip
 
 

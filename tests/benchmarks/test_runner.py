@@ -45,6 +45,7 @@ def test_run_benchmark_on_cpu_records_one_run_per_concurrency_with_fingerprint()
         assert run.environment["torch"].startswith("2.")
         assert run.environment["engine"] == "transformers"
         assert run.environment["arch"]["num_kv_heads"] == 1  # GQA ratio 32:8 kept at 4:1
+        assert 0 < run.environment["params_run"] < 2_000_000
         assert len(run.environment_fingerprint) == 64
     assert "benchmark runs: recorded=2" in out.getvalue()
     assert BenchmarkRun.objects.trusted().count() == 0
