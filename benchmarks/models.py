@@ -1,7 +1,8 @@
-"""Benchmark tables: accelerators (specs), and measured runs (added by the benchmarks issue)."""
+"""Benchmark tables: accelerators (specs) and measured benchmark runs."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -37,6 +38,7 @@ class Accelerator(TimeStampedModel):
     # Names clouds and feeds use for it ("H100", "H100-80GB", "NVIDIA H100 80GB HBM3").
     aliases = models.JSONField(default=list, blank=True)
     notes = models.TextField(blank=True)
+    source = models.CharField(max_length=300, blank=True)  # where the figures come from
 
     class Meta:
         ordering = ["vendor", "-memory_gib", "slug"]
@@ -49,3 +51,97 @@ class Accelerator(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class BenchmarkRunQuerySet(models.QuerySet):
+    def trusted(self) -> BenchmarkRunQuerySet:
+        """Runs whose figures may override estimates: not flagged, not a scaled-down model,
+        on hardware the runner identified (not a stand-in accelerator row)."""
+        return self.filter(flagged=False, scaled_down=False, accelerator_assumed=False)
+
+
+class BenchmarkRun(TimeStampedModel):
+    """One measured run: model × accelerator × count under one engine, precision and load.
+
+    `run_key` (sha256 of the identifying fields and figures) is the natural key, so
+    importing the same result file twice adds nothing. Runs whose figures exceed the
+    roofline bound by more than 1.5× are stored with `flagged` set, never dropped.
+    """
+
+    class Source(models.TextChoices):
+        RUNNER = "runner", "manage.py run_benchmark"
+        VLLM = "vllm", "vLLM bench serve import"
+        LLAMA_BENCH = "llama-bench", "llama.cpp llama-bench import"
+        API = "api", "Submitted through the API"
+
+    model = models.ForeignKey(
+        "catalog.Model", on_delete=models.PROTECT, related_name="benchmark_runs"
+    )
+    accelerator = models.ForeignKey(
+        Accelerator, on_delete=models.PROTECT, related_name="benchmark_runs"
+    )
+    accelerator_count = models.PositiveIntegerField(default=1)
+    engine = models.CharField(max_length=40)  # transformers, vllm, llama.cpp
+    engine_version = models.CharField(max_length=60, blank=True)
+    precision = models.CharField(max_length=20)  # a key of estimate.PRECISIONS where known
+    batch_size = models.PositiveIntegerField(default=1)
+    concurrency = models.PositiveIntegerField(default=1)
+    input_tokens = models.PositiveIntegerField()
+    output_tokens = models.PositiveIntegerField()
+    ttft_ms = models.FloatField(null=True, blank=True)
+    tpot_ms = models.FloatField(null=True, blank=True)  # per output token, one stream
+    prefill_tokens_per_s = models.FloatField(null=True, blank=True)
+    decode_tokens_per_s = models.FloatField(null=True, blank=True)  # all streams together
+    peak_memory_gib = models.FloatField(null=True, blank=True)
+    environment = models.JSONField(default=dict, blank=True)
+    environment_fingerprint = models.CharField(max_length=64, blank=True)
+    raw_result = models.JSONField(default=dict, blank=True)
+    submitter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="benchmark_runs",
+    )
+    source = models.CharField(max_length=20, choices=Source.choices)
+    # The run used a model scaled down from the catalog model's dims (CPU smoke runs).
+    scaled_down = models.BooleanField(default=False)
+    # The runner could not identify the hardware (a CPU host without --accelerator): the
+    # accelerator row is a stand-in, so the figures cannot calibrate that row.
+    accelerator_assumed = models.BooleanField(default=False)
+    flagged = models.BooleanField(default=False)
+    flag_reason = models.TextField(blank=True)
+    measured_at = models.DateTimeField()
+    run_key = models.CharField(max_length=64, unique=True)
+
+    objects = BenchmarkRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-measured_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(accelerator_count__gte=1) & Q(concurrency__gte=1),
+                name="benchmarkrun_counts_positive",
+            ),
+        ]
+        indexes = [
+            # benchmark_run_list(model=...) on the model page and the API's model filter
+            models.Index(fields=["model", "-measured_at"], name="benchmarkrun_model_measured"),
+            # the API's accelerator filter
+            models.Index(
+                fields=["accelerator", "-measured_at"], name="benchmarkrun_accel_measured"
+            ),
+            # default ordering of the public list
+            models.Index(fields=["-measured_at", "-id"], name="benchmarkrun_measured"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model_id} on {self.accelerator_count}x{self.accelerator_id} ({self.engine})"
+
+    @property
+    def decode_tokens_per_s_per_stream(self) -> float | None:
+        if self.tpot_ms:
+            return 1000.0 / self.tpot_ms
+        if self.decode_tokens_per_s:
+            return self.decode_tokens_per_s / self.concurrency
+        return None

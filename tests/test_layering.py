@@ -30,7 +30,13 @@ PURE_MODULES = [
     "planner/breakeven.py",
     "planner/validate.py",
 ]
-PURE_PACKAGES = ["pricing/feeds", "benchmarks/importers", "quality/feeds", "quality/index.py"]
+PURE_PACKAGES = [
+    "pricing/feeds",
+    "benchmarks/importers",
+    "benchmarks/estimate",
+    "quality/feeds",
+    "quality/index.py",
+]
 FORBIDDEN_IN_PURE = {"django", "rest_framework", "django_filters", "celery", *APPS, "config"}
 
 
