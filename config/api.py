@@ -35,7 +35,6 @@ from django.views import defaults
 from rest_framework import exceptions, pagination, serializers, throttling
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.views import exception_handler as drf_exception_handler
 
 from config.errors import AtlasError
 
@@ -260,6 +259,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    # Imported here: rest_framework.views reads DEFAULT_THROTTLE_CLASSES (this module's
+    # throttles) at import time, so a top-level import would be circular.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -222,3 +222,17 @@ def test_api_urls_mount_app_extra_paths_before_the_router() -> None:
 
     extra = api_urls.extra_urlpatterns
     assert api_urls.urlpatterns[: len(extra)] == extra
+
+
+def test_list_fast_path_renders_exactly_what_the_generic_serializer_renders() -> None:
+    from rest_framework import serializers
+
+    from catalog.api import ModelListOut
+    from catalog.models import Model
+
+    make_models(2)
+    make_model("closed/bare")  # no org task, nulls everywhere
+    for model in Model.objects.select_related("organization", "task"):
+        fast = ModelListOut(model).data
+        generic = serializers.ModelSerializer.to_representation(ModelListOut(), model)
+        assert dict(fast) == dict(generic)
