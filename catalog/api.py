@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -28,6 +28,7 @@ from catalog.filters import MODEL_DEFAULT_ORDERING, MODEL_ORDERINGS, ModelFilter
 from catalog.models import Feed, FeedRun, Model, ModelAlias, Organization, Task
 from config.api import ConditionalRetrieveMixin, ErrorOut, KeysetPagination
 
+PAGING_PARAMS = {"cursor", "page_size"}
 ERRORS_LIST = {400: ErrorOut, 429: ErrorOut}
 ERRORS_DETAIL = {
     304: OpenApiResponse(description="Not modified (If-None-Match / If-Modified-Since)."),
@@ -76,28 +77,52 @@ class ModelListOut(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def to_representation(self, instance: Model) -> dict[str, Any]:
-        """Fast path for lists of up to 200 rows: a dict built directly is ~10x cheaper
-        than DRF's per-field machinery. Same output as the generic path (tested)."""
+    def to_representation(self, instance: Model | dict[str, Any]) -> dict[str, Any]:
+        """Fast path for lists of up to 200 rows: the list reads `.values()` rows (no
+        model instances) and builds the dict directly, ~10x cheaper than DRF's per-field
+        machinery. Same output as the generic path for instances too (tested)."""
+        row = instance if isinstance(instance, dict) else _model_row(instance)
         return {
-            "repo_id": instance.repo_id,
-            "name": instance.name,
-            "organization": instance.organization.slug if instance.organization_id else None,
-            "task": instance.task.slug if instance.task_id else None,
-            "source": instance.source,
-            "family": instance.family,
-            "library": instance.library,
-            "license": instance.license,
-            "open_weights": instance.open_weights,
-            "gated": instance.gated,
-            "downloads": instance.downloads,
-            "likes": instance.likes,
-            "params_total": instance.params_total,
-            "params_active": instance.params_active,
-            "context_tokens": instance.context_tokens,
-            "hub_modified_at": _iso(instance.hub_modified_at),
-            "tags": [str(tag) for tag in instance.tags],
+            "repo_id": row["repo_id"],
+            "name": row["name"],
+            "organization": row["organization_slug"],
+            "task": row["task_slug"],
+            "source": row["source"],
+            "family": row["family"],
+            "library": row["library"],
+            "license": row["license"],
+            "open_weights": row["open_weights"],
+            "gated": row["gated"],
+            "downloads": row["downloads"],
+            "likes": row["likes"],
+            "params_total": row["params_total"],
+            "params_active": row["params_active"],
+            "context_tokens": row["context_tokens"],
+            "hub_modified_at": _iso(row["hub_modified_at"]),
+            "tags": [str(tag) for tag in row["tags"]],
         }
+
+
+MODEL_LIST_VALUES = [
+    "id",
+    *(f for f in ModelListOut.Meta.fields if f not in ("organization", "task")),
+]
+
+
+def model_list_values(queryset: QuerySet[Model]) -> QuerySet:
+    """The list's rows as dicts: the columns ModelListOut shows plus id (the keyset)."""
+    return queryset.values(
+        *MODEL_LIST_VALUES,
+        organization_slug=F("organization__slug"),
+        task_slug=F("task__slug"),
+    )
+
+
+def _model_row(instance: Model) -> dict[str, Any]:
+    row = {name: getattr(instance, name) for name in MODEL_LIST_VALUES}
+    row["organization_slug"] = instance.organization.slug if instance.organization_id else None
+    row["task_slug"] = instance.task.slug if instance.task_id else None
+    return row
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -224,13 +249,6 @@ class FeedOut(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-MODEL_LIST_COLUMNS = [
-    *(f for f in ModelListOut.Meta.fields if f not in ("organization", "task")),
-    "organization__slug",
-    "task__slug",
-]
-
-
 # --- Viewsets --------------------------------------------------------------------------
 @extend_schema_view(
     list=extend_schema(
@@ -258,9 +276,15 @@ class ModelViewSet(ConditionalRetrieveMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[Model]:
         if self.action == "retrieve":
             return selectors.model_list().select_related("base_model").prefetch_related("aliases")
-        # The list reads only the columns ModelListOut shows (no description, no JSON
-        # architecture blobs).
-        return selectors.model_list().only(*MODEL_LIST_COLUMNS)
+        return selectors.model_list()
+
+    def filter_queryset(self, queryset: QuerySet[Model]) -> QuerySet[Model]:
+        if self.action == "retrieve" or not (set(self.request.query_params) - PAGING_PARAMS):
+            return queryset  # no filter asked: skip building the FilterSet and its form
+        return super().filter_queryset(queryset)
+
+    def paginate_queryset(self, queryset: QuerySet[Model]) -> list[Any] | None:
+        return super().paginate_queryset(model_list_values(queryset))
 
     def get_serializer_class(self) -> type[serializers.Serializer]:
         return ModelDetailOut if self.action == "retrieve" else ModelListOut

@@ -134,10 +134,13 @@ class KeysetPagination(pagination.BasePagination):
         return RawSQL(sql, params, output_field=BooleanField())  # noqa: S611 - bound params
 
     def _link(self, row: Any, *, backwards: bool) -> str:
-        value = self._field.value_from_object(row)
+        if isinstance(row, dict):  # a .values() queryset
+            value, pk = row[self._field.attname], row["id"]
+        else:
+            value, pk = self._field.value_from_object(row), row.pk
         if isinstance(value, datetime):
             value = value.isoformat()
-        token = {"v": value, "k": row.pk}
+        token = {"v": value, "k": pk}
         if backwards:
             token["b"] = 1
         encoded = base64.urlsafe_b64encode(json.dumps(token).encode()).decode("ascii")
