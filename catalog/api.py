@@ -26,7 +26,7 @@ from rest_framework.response import Response
 from catalog import selectors
 from catalog.filters import MODEL_DEFAULT_ORDERING, MODEL_ORDERINGS, ModelFilter
 from catalog.models import Feed, FeedRun, Model, ModelAlias, Organization, Task
-from config.api import ConditionalRetrieveMixin, ErrorOut, KeysetPagination
+from config.api import CachedListMixin, ConditionalRetrieveMixin, ErrorOut, KeysetPagination
 
 PAGING_PARAMS = {"cursor", "page_size"}
 ERRORS_LIST = {400: ErrorOut, 429: ErrorOut}
@@ -265,7 +265,7 @@ class FeedOut(serializers.ModelSerializer):
         responses={200: ModelDetailOut, **ERRORS_DETAIL},
     ),
 )
-class ModelViewSet(ConditionalRetrieveMixin, viewsets.ReadOnlyModelViewSet):
+class ModelViewSet(CachedListMixin, ConditionalRetrieveMixin, viewsets.ReadOnlyModelViewSet):
     lookup_field = "repo_id"
     lookup_value_regex = r".+"
     filterset_class = ModelFilter

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 from calendar import timegm
 from collections.abc import Sequence
@@ -23,6 +24,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
@@ -223,6 +226,32 @@ class ErrorOut(serializers.Serializer):
     """Every 4xx/5xx body of the API."""
 
     error = ErrorDetailOut()
+
+
+class CachedListMixin:
+    """Serves repeated list pages from the cache for `API_LIST_CACHE_SECONDS` (0 = off).
+
+    The rendered bytes are cached per format and full path (query string included), after
+    authentication and throttling ran, so a hit costs a cache read. Catalog data changes
+    on feed syncs (hourly at most), so a short TTL is invisible to clients; there is no
+    invalidation beyond the TTL. Use a shared cache (Redis) in production."""
+
+    def list(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+        seconds = settings.API_LIST_CACHE_SECONDS
+        if not seconds:
+            return super().list(request, *args, **kwargs)  # type: ignore[misc]
+        raw = f"{request.accepted_renderer.format}:{request.get_full_path()}"
+        key = "api:list:" + hashlib.sha256(raw.encode()).hexdigest()
+        cached = cache.get(key)
+        if cached is not None:
+            content, content_type = cached
+            return HttpResponse(content, content_type=content_type)
+        response = super().list(request, *args, **kwargs)  # type: ignore[misc]
+        if response.status_code == 200:
+            response.add_post_render_callback(
+                lambda r: cache.set(key, (r.content, r["Content-Type"]), seconds)
+            )
+        return response
 
 
 class ConditionalRetrieveMixin:

@@ -167,6 +167,8 @@ REST_FRAMEWORK = {
     },
     "EXCEPTION_HANDLER": "config.api.exception_handler",
 }
+# Seconds a rendered API list page is served from the cache (0 = off; config.api).
+API_LIST_CACHE_SECONDS = env.int("API_LIST_CACHE_SECONDS", default=0)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Model Atlas API",
     "DESCRIPTION": (

@@ -236,3 +236,20 @@ def test_list_fast_path_renders_exactly_what_the_generic_serializer_renders() ->
         fast = ModelListOut(model).data
         generic = serializers.ModelSerializer.to_representation(ModelListOut(), model)
         assert dict(fast) == dict(generic)
+
+
+def test_list_pages_are_served_from_the_cache_when_enabled(
+    client, settings, django_assert_num_queries
+) -> None:
+    from django.core.cache import cache
+
+    settings.API_LIST_CACHE_SECONDS = 60
+    cache.clear()
+    make_models(3)
+    first = client.get("/api/models/?page_size=2")
+    make_models(1, start=50)
+    with django_assert_num_queries(0):
+        again = client.get("/api/models/?page_size=2")
+    assert again.content == first.content
+    assert len(client.get("/api/models/?page_size=10").json()["results"]) == 4
+    cache.clear()
