@@ -142,6 +142,13 @@ class Model(TimeStampedModel):
             models.Index(fields=["context_tokens"], name="model_context_tokens"),
             models.Index(fields=["-likes", "id"], name="model_likes"),
             models.Index(fields=["-hub_modified_at", "id"], name="model_modified"),
+            # API keyset pagination: WHERE (key, id) > (%s, %s) ORDER BY key, id (both
+            # directions), one per `ordering` of catalog.filters.MODEL_ORDERINGS.
+            models.Index(fields=["downloads", "id"], name="model_keyset_downloads"),
+            models.Index(fields=["likes", "id"], name="model_keyset_likes"),
+            models.Index(fields=["params_total", "id"], name="model_keyset_params"),
+            models.Index(fields=["context_tokens", "id"], name="model_keyset_context"),
+            models.Index(fields=["hub_modified_at", "id"], name="model_keyset_modified"),
         ]
 
     def __str__(self) -> str:

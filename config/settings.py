@@ -193,8 +193,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "config.api.AnonThrottle",
+        "config.api.UserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_THROTTLE_ANON", default="600/min"),
@@ -202,6 +202,8 @@ REST_FRAMEWORK = {
     },
     "EXCEPTION_HANDLER": "config.api.exception_handler",
 }
+# Seconds a rendered API list page is served from the cache (0 = off; config.api).
+API_LIST_CACHE_SECONDS = env.int("API_LIST_CACHE_SECONDS", default=0)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Model Atlas API",
     "DESCRIPTION": (
@@ -213,6 +215,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two choice sets share the field name "source": name their enums explicitly.
+    "ENUM_NAME_OVERRIDES": {
+        "ModelSourceEnum": "catalog.models.Model.Source",
+        "BenchmarkRunSourceEnum": "benchmarks.models.BenchmarkRun.Source",
+    },
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

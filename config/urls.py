@@ -30,3 +30,7 @@ for _app in ("catalog", "benchmarks", "quality", "pricing", "planner"):
             raise
         continue
     urlpatterns.append(path("", include(f"{_app}.urls")))
+
+# JSON error bodies under /api/ (the site's own pages elsewhere).
+handler404 = "config.api.api_handler404"
+handler500 = "config.api.api_handler500"
