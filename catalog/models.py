@@ -92,6 +92,9 @@ class Model(TimeStampedModel):
     params_total = models.BigIntegerField(null=True, blank=True)
     params_active = models.BigIntegerField(null=True, blank=True)  # MoE: per token
     params_by_dtype = models.JSONField(default=dict, blank=True)
+    # True when params_total was computed from config dims (catalog/param_count.py),
+    # not read from safetensors metadata.
+    params_estimated = models.BooleanField(default=False)
 
     # Architecture dims from config.json.
     model_type = models.CharField(max_length=60, blank=True)

@@ -19,6 +19,7 @@ ALLOWED = {
 }
 PURE_MODULES = [
     "catalog/matching.py",
+    "catalog/param_count.py",
     "catalog/hub_parse.py",
     "benchmarks/estimate.py",
     "pricing/cost.py",

@@ -129,3 +129,6 @@ def run(shared: Path, log: Callable[[str], None]) -> None:
                 )
                 for line in result.errors[:5]:
                     log(f"  {line}")
+    from catalog.services.params import models_params_estimate_fill
+
+    log(f"parameter counts estimated from config dims: {models_params_estimate_fill()}")
