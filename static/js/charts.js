@@ -25,6 +25,8 @@ document.addEventListener("DOMContentLoaded", function () {
       d.borderColor = d.borderColor || color; d.backgroundColor = color;
       d.stepped = true; d.pointRadius = 2; d.borderWidth = 2;
     });
+    var xs = [];
+    history.datasets.forEach(function (d) { d.data.forEach(function (p) { xs.push(p.x); }); });
     historyCanvas.chart = new Chart(historyCanvas, {
       type: "line", data: { datasets: history.datasets },
       options: { maintainAspectRatio: false, animation: false, parsing: false,
@@ -32,7 +34,7 @@ document.addEventListener("DOMContentLoaded", function () {
                  plugins: { legend: { position: "bottom" },
                             tooltip: { callbacks: { title: function (items) { return items.length ? day(items[0].parsed.x) : ""; },
                                                     label: function (c) { return c.dataset.label + ": " + money(c.parsed.y); } } } },
-                 scales: { x: { type: "linear", ticks: { maxTicksLimit: 6, callback: function (v) { return day(v); } } },
+                 scales: { x: { type: "linear", min: Math.min.apply(null, xs), max: Math.max.apply(null, xs), ticks: { maxTicksLimit: 6, callback: function (v) { return day(v); } } },
                            y: { beginAtZero: true, title: { display: true, text: history.y_label || "USD per 1M tokens" },
                                 ticks: { callback: function (v) { return money(v); } } } } }
     });
