@@ -108,7 +108,7 @@ def test_price_history_ends_a_withdrawn_price_where_it_closed() -> None:
 
 def test_model_page_requirements_show_memory_fits_and_measured_speed(client, priced) -> None:
     html = _text(client.get(f"/models/{priced.repo_id}/"))
-    req = html[html.index('id="requirements-h"') : html.index('id="offers-h"')]
+    req = html[html.index('id="requirements-h"') : html.index('id="benchmarks-h"')]
     assert "BF16" in req
     assert "INT4 AWQ (g128)" in req
     # 8B bf16 weights: 8e9 × 2 bytes = 14.9 GiB
