@@ -3,7 +3,7 @@
 model_detail: current offers (1 query) and the price history chart (1 query).
 home: cheapest offers (1 query) and recent price changes (2 queries).
 compare: cheapest input/output offer per model (1 query).
-model_list: the price-range filter controls (no query).
+model_list: the price-range filter controls, the listed models' cheapest price (1 query).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils import timezone
 
 from catalog import page_hooks
@@ -191,8 +191,22 @@ def compare(*, models: Sequence[Model], **_: Any) -> dict[str, Any]:
     return {"compare_price_rows": rows}
 
 
-def model_list(**_: Any) -> dict[str, Any]:
-    return {"price_filter": {"template": "pricing/partials/price_filter.html"}}
+def model_list(*, models: Sequence[Model] = (), **_: Any) -> dict[str, Any]:
+    """The price-range control, and each listed model's cheapest input price (1 query)."""
+    context: dict[str, Any] = {"price_filter": {"template": "pricing/partials/price_filter.html"}}
+    ids = [m.id for m in models]
+    if ids:
+        rows = (
+            Offer.objects.current()
+            .filter(model_id__in=ids, unit=Unit.TOKEN, usd_per_mtok_input__isnull=False)
+            .values("model_id")
+            .annotate(cheapest=Min("usd_per_mtok_input"))
+            .order_by()
+        )
+        context["row_badges_price"] = {
+            r["model_id"]: [f"from {money(r['cheapest'])} / 1M in"] for r in rows
+        }
+    return context
 
 
 page_hooks.register("model_detail", model_detail)

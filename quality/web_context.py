@@ -2,7 +2,7 @@
 
 model_detail: the model's newest scores per leaderboard and its quality index per task
 (2 queries). compare: quality index per task (1 query). model_list: the quality floor
-control (no query).
+control and the listed models' best index (1 query).
 """
 
 from __future__ import annotations
@@ -43,8 +43,21 @@ def compare(*, models: Sequence[Model], **_: Any) -> dict[str, Any]:
     }
 
 
-def model_list(**_: Any) -> dict[str, Any]:
-    return {"quality_filter": {"template": "quality/partials/quality_filter.html"}}
+def model_list(*, models: Sequence[Model] = (), **_: Any) -> dict[str, Any]:
+    """The quality-floor control, and each listed model's best quality index (1 query)."""
+    context: dict[str, Any] = {
+        "quality_filter": {"template": "quality/partials/quality_filter.html"}
+    }
+    ids = [m.id for m in models]
+    if ids:
+        best: dict[int, tuple[float, str]] = {}
+        for row in selectors.quality_index_for_models(model_ids=ids):
+            if row.model_id not in best or row.value > best[row.model_id][0]:
+                best[row.model_id] = (row.value, row.task)
+        context["row_badges_quality"] = {
+            model_id: [f"quality {value:.0f} · {task}"] for model_id, (value, task) in best.items()
+        }
+    return context
 
 
 page_hooks.register("model_detail", model_detail)

@@ -33,9 +33,10 @@ PAGES = {
     # pricing hook: cheapest offers, closed price rows (their successors only when any)
     "/": 7,
     # model list: facets (tasks, organizations, licenses, libraries), count, page,
-    # benchmarks hook: accelerators for the "fits on my GPU" control (once ModelFilter has `fits`)
-    "/models/": 6 + GPU_CONTROL,
-    "/models/?task=text-generation&params_max=100&sort=params&q=acme": 6 + GPU_CONTROL,
+    # hooks: the listed models' cheapest price (pricing) and best quality index (quality);
+    # accelerators for the "fits on my GPU" control (benchmarks, once ModelFilter has `fits`)
+    "/models/": 8 + GPU_CONTROL,
+    "/models/?task=text-generation&params_max=100&sort=params&q=acme": 8 + GPU_CONTROL,
     # compare: the named models, the picker's suggestions; hooks: cheapest offers
     # (pricing), measured runs (benchmarks), quality index (quality)
     "/compare/?models=acme/model-a,acme/model-b": 5,
@@ -82,11 +83,11 @@ def test_model_detail_query_count_does_not_grow_with_the_catalog(
 
 def test_htmx_rows_query_count_does_not_grow(client, django_assert_num_queries) -> None:
     make_models(3)
-    # count, page (no facets for the rows fragment)
-    with django_assert_num_queries(2):
+    # count, page (no facets for the rows fragment); the rows' prices and quality (hooks)
+    with django_assert_num_queries(4):
         client.get("/models/?task=text-generation", HTTP_HX_REQUEST="true")
     make_models(60)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(4):
         client.get("/models/?task=text-generation", HTTP_HX_REQUEST="true")
 
 

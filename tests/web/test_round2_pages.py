@@ -388,6 +388,25 @@ def test_insights_scatter_has_one_point_per_priced_model(client, priced) -> None
 # --- nav and the catalog filter controls ------------------------------------------------
 
 
+def test_catalog_rows_show_cheapest_price_and_best_quality(
+    client, priced, django_assert_num_queries
+) -> None:
+    make_model("acme/unpriced")
+    html = _text(client.get("/models/"))
+    row = html[html.index(f'href="/models/{priced.repo_id}/"') :]
+    row = row[: row.index("</li>")]
+    assert "from $0.05 / 1M in" in row
+    assert "quality 62 · chat" in row
+    queries = 8 + int("fits" in ModelFilter.base_filters)
+    with django_assert_num_queries(queries):
+        client.get("/models/")
+    for m in make_models(20):
+        make_offer(m, make_provider("cheapo"), "0.3")
+        make_quality(m, "code", 40.0)
+    with django_assert_num_queries(queries):
+        client.get("/models/")
+
+
 def test_nav_links_to_the_new_sections(client) -> None:
     html = _text(client.get("/"))
     for href in ("/leaderboards/", "/providers/", "/accelerators/", "/feeds/"):
