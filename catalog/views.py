@@ -92,8 +92,9 @@ def model_list(request: HttpRequest) -> HttpResponse:
         "gated_choices": GATED_CHOICES,
         **page_hooks.context_for("model_list", models=page.object_list),
     }
-    # Hooks may badge the listed models: "row_badges_<app>" = {model id: [text, ...]}.
-    badge_maps = [v for k, v in context.items() if k.startswith("row_badges")]
+    # Hooks may badge the listed models: "row_badges_<name>" = {model id: [{"text", "tone"}]},
+    # shown in key order.
+    badge_maps = [v for k, v in sorted(context.items()) if k.startswith("row_badges")]
     for model in page.object_list:
         model.badges = [b for badges in badge_maps for b in badges.get(model.id, [])]
     # A control shows only once ModelFilter has its parameters (they would be ignored).

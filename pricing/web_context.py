@@ -204,7 +204,8 @@ def model_list(*, models: Sequence[Model] = (), **_: Any) -> dict[str, Any]:
             .order_by()
         )
         context["row_badges_price"] = {
-            r["model_id"]: [f"from {money(r['cheapest'])} / 1M in"] for r in rows
+            r["model_id"]: [{"text": f"from {money(r['cheapest'])} / 1M in", "tone": "ok"}]
+            for r in rows
         }
     return context
 

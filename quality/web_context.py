@@ -55,7 +55,8 @@ def model_list(*, models: Sequence[Model] = (), **_: Any) -> dict[str, Any]:
             if row.model_id not in best or row.value > best[row.model_id][0]:
                 best[row.model_id] = (row.value, row.task)
         context["row_badges_quality"] = {
-            model_id: [f"quality {value:.0f} · {task}"] for model_id, (value, task) in best.items()
+            model_id: [{"text": f"quality {value:.0f} · {task}", "tone": ""}]
+            for model_id, (value, task) in best.items()
         }
     return context
 

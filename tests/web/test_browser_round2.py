@@ -153,6 +153,7 @@ def test_round2_pages_fit_a_phone_screen(live_server, phone_page, world) -> None
         "feeds": "/feeds/",
         "quality-vs-price": "/leaderboards/quality-vs-price/?task=chat",
         "home-round2": "/",
+        "catalog-round2": "/models/",
     }
     for name, url in urls.items():
         phone_page.goto(f"{live_server.url}{url}")
@@ -166,6 +167,7 @@ def test_round2_pages_fit_a_phone_screen(live_server, phone_page, world) -> None
 def test_round2_desktop_screenshots(live_server, page, world) -> None:
     for name, url in {
         "home-round2": "/",
+        "catalog-round2": "/models/",
         "providers": "/providers/",
         "provider": "/providers/together/",
         "accelerators": "/accelerators/",
