@@ -449,3 +449,22 @@ def test_catalog_hides_controls_the_filter_does_not_support_yet(client) -> None:
     html = _text(client.get("/models/"))
     assert ('name="fits"' in html) == FILTERS_MERGED
     assert ('name="price_min"' in html) == ("price_min" in ModelFilter.base_filters)
+
+
+def test_controls_render_once_the_filter_parameters_exist(client, priced, monkeypatch) -> None:
+    """Before the merge with the filter branch: stand-in filters of the agreed names make the
+    controls render (their values are kept in the form)."""
+    import django_filters
+
+    names = ("price_min", "price_max", "has_offers", "fits", "fits_count", "fits_precision")
+    stand_ins = {n: django_filters.CharFilter(method=lambda qs, *_: qs) for n in names}
+    stand_ins["quality_min"] = django_filters.CharFilter(method=lambda qs, *_: qs)
+    monkeypatch.setattr(ModelFilter, "base_filters", {**ModelFilter.base_filters, **stand_ins})
+    html = _text(client.get("/models/?fits=rtx-4090&fits_count=2&price_max=1&quality_min=50"))
+    assert '<option value="rtx-4090" selected>' in html
+    assert '<option value="2" selected>' in html
+    assert 'name="price_max"' in html
+    assert 'value="1"' in html
+    assert 'name="quality_min"' in html
+    assert 'value="50"' in html
+    assert '<option value="int4-awq" >' in html or 'value="int4-awq"' in html
