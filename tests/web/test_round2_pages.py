@@ -468,3 +468,17 @@ def test_controls_render_once_the_filter_parameters_exist(client, priced, monkey
     assert 'name="quality_min"' in html
     assert 'value="50"' in html
     assert '<option value="int4-awq" >' in html or 'value="int4-awq"' in html
+
+
+def test_requirements_fragment_query_count_is_the_same_at_two_sizes(
+    client, priced, django_assert_num_queries
+) -> None:
+    url = f"/requirements/{priced.repo_id}/?context_tokens=32768"
+    # model, runs, accelerators
+    with django_assert_num_queries(3):
+        client.get(url, HTTP_HX_REQUEST="true")
+    for i in range(8):
+        make_accelerator(f"gpu-{i}", name=f"GPU {i}", memory_gib=16 + 8 * i, bandwidth_gbps=500)
+        make_run(priced, make_accelerator("rtx-4090"), decode_tokens_per_s=50.0 + i)
+    with django_assert_num_queries(3):
+        client.get(url, HTTP_HX_REQUEST="true")
