@@ -30,6 +30,7 @@ from catalog.models import Model
 
 PAGE_PRECISIONS = ("bf16", "fp8", "int8", "int4-awq", "q4_k_m")
 COMPARE_PRECISIONS = ("bf16", "fp8", "int4-awq", "q4_k_m")
+COMPARE_LABELS = {"bf16": "BF16", "fp8": "FP8", "int4-awq": "INT4 AWQ", "q4_k_m": "Q4_K_M"}
 DEFAULT_CONTEXT_TOKENS = 8192
 CONTEXT_CHOICES = (2048, 8192, 32768, 131072)
 MAX_COUNT = 8
@@ -204,7 +205,7 @@ def compare(*, models: Sequence[Model], **_: Any) -> dict[str, Any]:
                 continue
             total = estimate_memory(d, precision, default_context_for(m)).total_bytes / GIB
             cells.append(f"{total:,.1f} GiB")
-        label = f"Memory, {PRECISIONS[precision].label} (8k context)"
+        label = f"Memory, {COMPARE_LABELS[precision]} @ 8k"
         rows.append({"label": label, "cells": cells})
     runs = (
         BenchmarkRun.objects.trusted()

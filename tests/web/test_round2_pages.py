@@ -211,7 +211,7 @@ def test_compare_shows_cheapest_offer_memory_and_measured_speed(
     assert "Cheapest input / 1M tokens" in html
     assert "$0.05 (Cheapo)" in html
     assert "No offer" in html
-    assert "Memory, BF16 (8k context)" in html
+    assert "Memory, BF16 @ 8k" in html
     assert "GiB" in html
     assert "77 tok/s" in html
     assert "No run" in html
