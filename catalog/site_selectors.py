@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
-from catalog.models import Model, Organization, Task
+from catalog import selectors
+from catalog.models import Feed, FeedRun, Model, Organization, Task
 from catalog.selectors import model_list
 
 SORTS: dict[str, tuple[str, list[str]]] = {
@@ -144,3 +145,18 @@ def task_counts() -> dict[str, int]:
     """Model count per task slug (one query)."""
     rows = Task.objects.annotate(n=Count("models")).values_list("slug", "n")
     return dict(rows)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedStatus:
+    feed: Feed
+    last_run: FeedRun | None
+    last_good_run: FeedRun | None
+
+
+def feed_status_list() -> list[FeedStatus]:
+    """Every feed with its newest run and its last good run (2 queries)."""
+    newest = FeedRun.objects.filter(feed=OuterRef("pk")).order_by("-started_at", "-id")
+    feeds = list(selectors.feed_list().annotate(last_run_id=Subquery(newest.values("id")[:1])))
+    runs = FeedRun.objects.in_bulk([f.last_run_id for f in feeds if f.last_run_id])
+    return [FeedStatus(f, runs.get(f.last_run_id), f.last_good_run) for f in feeds]

@@ -40,17 +40,51 @@ def _active_filter_chips(request: HttpRequest, filterset: ModelFilter) -> list[t
     return chips
 
 
+# Website sorts that need prices or quality: catalog cannot annotate those without importing
+# the apps above it, so they map to ModelFilter's `ordering` (which the API helper defines).
+FILTER_SORTS: dict[str, tuple[str, str]] = {
+    "cheapest": ("Cheapest API price", "cheapest"),
+    "quality": ("Highest quality", "-quality"),
+}
+# The hook-supplied filter controls and the ModelFilter parameters each one submits.
+ROUND2_CONTROLS = {
+    "price_filter": ("price_min", "price_max", "has_offers"),
+    "gpu_filter": ("fits", "fits_count", "fits_precision"),
+    "quality_filter": ("quality_min",),
+}
+
+
+def filter_orderings() -> set[str]:
+    ordering = ModelFilter.base_filters.get("ordering")
+    return {key for key, _ in ordering.extra.get("choices", [])} if ordering else set()
+
+
+def _filter_sorts() -> dict[str, tuple[str, str]]:
+    available = filter_orderings()
+    return {k: v for k, v in FILTER_SORTS.items() if v[1] in available}
+
+
 def model_list(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sort") or site_selectors.DEFAULT_SORT
-    filterset = ModelFilter(request.GET, queryset=site_selectors.model_list_sorted(sort=sort))
+    filter_sorts = _filter_sorts()
+    data = request.GET
+    if sort in filter_sorts:
+        data = request.GET.copy()
+        data["ordering"] = filter_sorts[sort][1]
+        queryset = selectors.model_list()
+    else:
+        queryset = site_selectors.model_list_sorted(sort=sort)
+    filterset = ModelFilter(data, queryset=queryset)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    sorts = {k: label for k, (label, _) in site_selectors.SORTS.items()}
+    sorts.update({k: label for k, (label, _) in filter_sorts.items()})
     context = {
         "filterset": filterset,
         "page": page,
         # The default sort submits "" so it stays out of shared URLs.
         "sorts": [
             ("" if key == site_selectors.DEFAULT_SORT else key, label, key == sort)
-            for key, (label, _) in site_selectors.SORTS.items()
+            for key, label in sorts.items()
         ],
         "chips": _active_filter_chips(request, filterset),
         "context_choices": CONTEXT_CHOICES,
@@ -58,6 +92,15 @@ def model_list(request: HttpRequest) -> HttpResponse:
         "gated_choices": GATED_CHOICES,
         **page_hooks.context_for("model_list", models=page.object_list),
     }
+    # Hooks may badge the listed models: "row_badges_<name>" = {model id: [{"text", "tone"}]},
+    # shown in key order.
+    badge_maps = [v for k, v in sorted(context.items()) if k.startswith("row_badges")]
+    for model in page.object_list:
+        model.badges = [b for badges in badge_maps for b in badges.get(model.id, [])]
+    # A control shows only once ModelFilter has its parameters (they would be ignored).
+    for key, params in ROUND2_CONTROLS.items():
+        if key in context and not all(p in ModelFilter.base_filters for p in params):
+            del context[key]
     # htmx swaps in the rows fragment; a history restore (cache miss on Back) needs the page.
     rows_only = request.htmx and not request.htmx.boosted
     rows_only = rows_only and not request.htmx.history_restore_request
@@ -132,6 +175,11 @@ def compare_suggest(request: HttpRequest) -> HttpResponse:
         else site_selectors.model_list_popular(limit=40)
     )
     return render(request, "catalog/partials/compare_suggestions.html", {"suggestions": models})
+
+
+def feed_status(request: HttpRequest) -> HttpResponse:
+    """`/feeds/`: every feed, its last run (status, counts, errors) and last good run."""
+    return render(request, "catalog/feed_status.html", {"feeds": site_selectors.feed_status_list()})
 
 
 def guide_list(request: HttpRequest) -> HttpResponse:

@@ -152,3 +152,155 @@ def make_demo_catalog() -> dict[str, Model]:
         ),
     }
     return models
+
+
+# --- round 2: prices, hardware, runs, quality ---------------------------------------------
+
+T0 = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+
+
+def make_feed(slug: str = "test-prices", kind: str = "pricing"):
+    from catalog.models import Feed
+
+    feed, _ = Feed.objects.get_or_create(slug=slug, defaults={"name": slug.title(), "kind": kind})
+    return feed
+
+
+def make_provider(slug: str = "acme-api", kind: str = "api", name: str | None = None):
+    from pricing.models import Provider
+
+    provider, _ = Provider.objects.get_or_create(
+        slug=slug, defaults={"name": name or slug.replace("-", " ").title(), "kind": kind}
+    )
+    return provider
+
+
+def make_offer(
+    model: Model | None,
+    provider,
+    usd_in: str,
+    usd_out: str = "1",
+    *,
+    valid_from: dt.datetime = T0,
+    valid_to: dt.datetime | None = None,
+    feed=None,
+    model_name: str | None = None,
+    **fields,
+):
+    from decimal import Decimal
+
+    from pricing.models import Offer
+
+    return Offer.objects.create(
+        feed=feed or make_feed(),
+        provider=provider,
+        model=model,
+        model_name=model_name or (model.repo_id if model else f"unlinked-{next(_seq)}"),
+        unit=fields.pop("unit", "token"),
+        usd_per_mtok_input=Decimal(usd_in),
+        usd_per_mtok_output=Decimal(usd_out),
+        valid_from=valid_from,
+        valid_to=valid_to,
+        fingerprint=f"fp-{next(_seq)}",
+        **fields,
+    )
+
+
+def make_price_history(model: Model, provider, prices: list[str], *, feed=None) -> list:
+    """One offer key whose input price changed at T0, T0+10d, ...: closed rows + current."""
+    rows = []
+    for i, price in enumerate(prices):
+        start = T0 + dt.timedelta(days=10 * i)
+        end = T0 + dt.timedelta(days=10 * (i + 1)) if i < len(prices) - 1 else None
+        rows.append(make_offer(model, provider, price, valid_from=start, valid_to=end, feed=feed))
+    return rows
+
+
+def make_accelerator(slug: str = "rtx-4090", **fields):
+    from benchmarks.models import Accelerator
+
+    defaults = {
+        "name": "NVIDIA GeForce RTX 4090",
+        "vendor": "nvidia",
+        "kind": "consumer",
+        "memory_gib": 24,
+        "bandwidth_gbps": 1008,
+        "bf16_tflops": 165,
+        "fp8_tflops": 330,
+        "release_year": 2022,
+    }
+    defaults.update(fields)
+    accel, _ = Accelerator.objects.get_or_create(slug=slug, defaults=defaults)
+    return accel
+
+
+def make_instance_price(provider, accelerator, usd_per_hour: str, count: str = "1", **fields):
+    from decimal import Decimal
+
+    from pricing.models import InstancePrice
+
+    return InstancePrice.objects.create(
+        feed=fields.pop("feed", None) or make_feed("test-gpus", "gpu_pricing"),
+        provider=provider,
+        region=fields.pop("region", "us-east-1"),
+        instance_type=fields.pop("instance_type", f"gpu-{next(_seq)}"),
+        accelerator=accelerator,
+        accelerator_name=accelerator.slug if accelerator else "unknown",
+        accelerator_count=Decimal(count),
+        usd_per_hour_on_demand=Decimal(usd_per_hour),
+        valid_from=T0,
+        fingerprint=f"fp-{next(_seq)}",
+        **fields,
+    )
+
+
+def make_run(model: Model, accelerator, decode_tokens_per_s: float = 100.0, **fields):
+    from benchmarks.models import BenchmarkRun
+
+    defaults = {
+        "accelerator_count": 1,
+        "engine": "vllm",
+        "engine_version": "0.11.0",
+        "precision": "bf16",
+        "input_tokens": 512,
+        "output_tokens": 128,
+        "concurrency": 1,
+        "ttft_ms": 40.0,
+        "tpot_ms": 1000.0 / decode_tokens_per_s,
+        "decode_tokens_per_s": decode_tokens_per_s,
+        "peak_memory_gib": 17.5,
+        "source": "vllm",
+        "measured_at": T0,
+    }
+    defaults.update(fields)
+    return BenchmarkRun.objects.create(
+        model=model, accelerator=accelerator, run_key=f"run-{next(_seq)}", **defaults
+    )
+
+
+def make_quality(model: Model, task: str = "chat", value: float = 70.0, *, board=None, score=None):
+    """A quality index row, and a score on `board` (a leaderboard slug) when given."""
+    from quality.models import Leaderboard, LeaderboardSnapshot, QualityIndex, Score
+
+    QualityIndex.objects.create(
+        model=model,
+        task=task,
+        value=value,
+        sources=[{"board": board or "test-board", "date": "2026-03-01"}],
+        computed_at=T0,
+    )
+    if board:
+        lb, _ = Leaderboard.objects.get_or_create(
+            slug=board,
+            defaults={"name": board.title(), "source": "test", "task": task, "metric": "score"},
+        )
+        snap, _ = LeaderboardSnapshot.objects.get_or_create(
+            leaderboard=lb, data_date=dt.date(2026, 3, 1)
+        )
+        Score.objects.create(
+            snapshot=snap,
+            model=model,
+            source_name=model.repo_id,
+            metric="score",
+            value=score if score is not None else value,
+        )

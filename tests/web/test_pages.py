@@ -26,14 +26,20 @@ def demo():
 
 # --- query counts at two sizes --------------------------------------------------------
 
+# The "fits on my GPU" control (and its accelerator query) shows once ModelFilter has `fits`.
+GPU_CONTROL = int("fits" in ModelFilter.base_filters)
 PAGES = {
-    # home: stats (3: models, tasks, organizations), task counts, popular models
-    "/": 5,
-    # model list: facets (tasks, organizations, licenses, libraries), count, page
-    "/models/": 6,
-    "/models/?task=text-generation&params_max=100&sort=params&q=acme": 6,
-    # compare: the named models, the picker's suggestions
-    "/compare/?models=acme/model-a,acme/model-b": 2,
+    # home: stats (3: models, tasks, organizations), task counts, popular models,
+    # pricing hook: cheapest offers, closed price rows (their successors only when any)
+    "/": 7,
+    # model list: facets (tasks, organizations, licenses, libraries), count, page,
+    # hooks: the listed models' cheapest price (pricing) and best quality index (quality);
+    # accelerators for the "fits on my GPU" control (benchmarks, once ModelFilter has `fits`)
+    "/models/": 8 + GPU_CONTROL,
+    "/models/?task=text-generation&params_max=100&sort=params&q=acme": 8 + GPU_CONTROL,
+    # compare: the named models, the picker's suggestions; hooks: cheapest offers
+    # (pricing), measured runs (benchmarks), quality index (quality)
+    "/compare/?models=acme/model-a,acme/model-b": 5,
     "/guides/": 0,
     # one guide: its model list
     "/guides/diffusion/": 1,
@@ -65,21 +71,23 @@ def test_model_detail_query_count_does_not_grow_with_the_catalog(
     base = make_model("acme/base")
     model = make_model("acme/ft", base_model=base, base_model_repo_id="acme/base")
     make_models(3)
-    # 1: the model with organization, task and base model; 2: similar models
-    with django_assert_num_queries(2):
+    # 1: the model with organization, task and base model; 2: similar models;
+    # hooks: offers + price history (pricing), runs + accelerators (benchmarks),
+    # scores + quality index (quality)
+    with django_assert_num_queries(8):
         assert client.get(f"/models/{model.repo_id}/").status_code == 200
     make_models(40)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(8):
         assert client.get(f"/models/{model.repo_id}/").status_code == 200
 
 
 def test_htmx_rows_query_count_does_not_grow(client, django_assert_num_queries) -> None:
     make_models(3)
-    # count, page (no facets for the rows fragment)
-    with django_assert_num_queries(2):
+    # count, page (no facets for the rows fragment); the rows' prices and quality (hooks)
+    with django_assert_num_queries(4):
         client.get("/models/?task=text-generation", HTTP_HX_REQUEST="true")
     make_models(60)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(4):
         client.get("/models/?task=text-generation", HTTP_HX_REQUEST="true")
 
 
@@ -236,7 +244,8 @@ def test_round2_sections_render_nothing_until_a_hook_supplies_them(
     monkeypatch.setattr(page_hooks, "_hooks", hooks)
 
     def offers(*, model, **_):
-        return {"offers": [{"provider": {"name": "Acme Cloud"}, "usd_per_mtok_input": "0.15"}]}
+        offer = {"provider": {"name": "Acme Cloud", "slug": "acme"}, "usd_per_mtok_input": "0.15"}
+        return {"offers_any": True, "offers": [offer]}
 
     page_hooks.register("model_detail", offers)
     html = client.get(url).content.decode()
