@@ -37,6 +37,7 @@ vendor:
 	mkdir -p static/vendor && \
 	cp $$tmp/node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx-$(HTMX_VERSION).min.js && \
 	cp $$tmp/node_modules/chart.js/dist/chart.umd.min.js static/vendor/chart-$(CHARTJS_VERSION).umd.min.js && \
+	sed -i '/^\/\/# sourceMappingURL=/d' static/vendor/chart-$(CHARTJS_VERSION).umd.min.js && \
 	cp $$tmp/node_modules/htmx.org/LICENSE static/vendor/htmx-LICENSE.txt && \
 	cp $$tmp/node_modules/chart.js/LICENSE.md static/vendor/chart-LICENSE.md && \
 	rm -rf $$tmp && ls -l static/vendor

@@ -3,12 +3,13 @@
     .venv/bin/python bench/load.py                    # 64 connections, 60 s per endpoint
     .venv/bin/python bench/load.py --duration 5       # a quick check
     .venv/bin/python bench/load.py --database-url sqlite   # a throwaway SQLite file
+    .venv/bin/python bench/load.py --snapshot /tmp/full-snapshot.json.gz  # another export
 
 Endpoints: home, catalog, model page, API list, API detail, plan POST; an endpoint this
 build does not serve is skipped and the table says why. Prints req/s, p50/p95/p99 and
 errors (socket errors + 4xx/5xx answers) per endpoint, then the targets: 0 errors,
-0 5xx, catalog p99 <= 5x its p50. Data: data/demo_snapshot.json.gz, else the `hub`
-branch's copy (`git show`), else a few hundred synthesized models. The database
+0 5xx, catalog p99 <= 5x its p50. Data: `--snapshot`, else data/demo_snapshot.json.gz,
+else the `hub` branch's copy (`git show`), else a few hundred synthesized models. The database
 (default postgres://postgres@127.0.0.1:5432/atlas_bench) is replaced each run.
 Anonymous API throttling is raised for the run (it would otherwise answer 429).
 """
@@ -54,7 +55,7 @@ def sh(cmd: list[str], env: dict[str, str], **kw: object) -> subprocess.Complete
     return subprocess.run(cmd, cwd=ROOT, env=env, check=True, text=True, **kw)
 
 
-def prepare(env: dict[str, str], n_synth: int, tmp: Path) -> str:
+def prepare(env: dict[str, str], n_synth: int, tmp: Path, snapshot_path: str = "") -> str:
     """Migrate, load data, collect static; returns where the data came from."""
     url = env["DATABASE_URL"]
     if url.startswith("postgres"):
@@ -69,7 +70,10 @@ def prepare(env: dict[str, str], n_synth: int, tmp: Path) -> str:
     sh([PY, "manage.py", "collectstatic", "--noinput", "-v", "0"], env)
     snapshot = ROOT / "data" / "demo_snapshot.json.gz"
     source = str(snapshot.relative_to(ROOT))
-    if not snapshot.exists():
+    if snapshot_path:
+        snapshot = Path(snapshot_path).resolve()
+        source = str(snapshot)
+    elif not snapshot.exists():
         got = subprocess.run(
             ["git", "show", "hub:data/demo_snapshot.json.gz"], cwd=ROOT, capture_output=True
         )
@@ -169,6 +173,7 @@ def main() -> int:
         help="'sqlite' for a throwaway SQLite file",
     )
     parser.add_argument("--synthesize", type=int, default=400, help="models if no snapshot")
+    parser.add_argument("--snapshot", default="", help="an export_snapshot file to load")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         print("wrk is not installed (Debian: apt-get install -y wrk)", file=sys.stderr)
@@ -190,7 +195,7 @@ def main() -> int:
         "API_THROTTLE_USER": "100000000/min",
         "CONN_MAX_AGE": "60",
     }
-    source = prepare(env, args.synthesize, tmp)
+    source = prepare(env, args.synthesize, tmp, args.snapshot)
     base = f"http://127.0.0.1:{args.port}"
     server = subprocess.Popen(
         [PY, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{args.port}",

@@ -175,6 +175,8 @@ HF_TOKEN = env("HF_TOKEN", default=None)
 HUB_TIMEOUT_S = env.float("HUB_TIMEOUT_S", default=30.0)
 HUB_MAX_RETRIES = env.int("HUB_MAX_RETRIES", default=5)
 HUB_MAX_BACKOFF_S = env.float("HUB_MAX_BACKOFF_S", default=60.0)
+# A Hub run that committed no page for this long was killed: the next sync resumes it.
+HUB_RUN_STALE_AFTER_S = env.float("HUB_RUN_STALE_AFTER_S", default=1800.0)
 FEED_TIMEOUT_S = env.float("FEED_TIMEOUT_S", default=30.0)
 SNAPSHOT_PATH = env("SNAPSHOT_PATH", default=str(BASE_DIR / "data" / "demo_snapshot.json.gz"))
 

@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -29,6 +30,7 @@ from catalog.models import Feed, FeedRun, Model
 from catalog.services.hub_load import HubRow, in_values, models_link_base, models_upsert
 from catalog.services.runs import (
     RunCounts,
+    db_connection_recover,
     feed_ensure,
     feed_run_finish,
     feed_run_start,
@@ -37,7 +39,6 @@ from catalog.services.runs import (
 logger = logging.getLogger(__name__)
 
 FEED_SLUG = "hub"
-STALE_AFTER = timedelta(minutes=30)  # no page committed for this long: the run was killed
 CONFIG_FILES = {"transformers": "config.json", "diffusers": "model_index.json"}
 
 
@@ -58,11 +59,12 @@ def _run_counts(run: FeedRun) -> RunCounts:
 
 
 def _runs_fail_stale(*, feed: Feed) -> int:
-    """A run that committed no page for STALE_AFTER was killed (worker lost, process
-    stopped): fail it, keeping its cursor, so it can be resumed. Each page commit
+    """A run that committed no page for HUB_RUN_STALE_AFTER_S was killed (worker lost,
+    process stopped): fail it, keeping its cursor, so it can be resumed. Each page commit
     refreshes updated_at."""
+    stale_after = timedelta(seconds=settings.HUB_RUN_STALE_AFTER_S)
     return FeedRun.objects.filter(
-        feed=feed, status=FeedRun.Status.RUNNING, updated_at__lt=timezone.now() - STALE_AFTER
+        feed=feed, status=FeedRun.Status.RUNNING, updated_at__lt=timezone.now() - stale_after
     ).update(status=FeedRun.Status.FAILED, finished_at=timezone.now())
 
 
@@ -151,6 +153,7 @@ def hub_sync(
         # A bug or a database error: the committed pages stay, the run records why it
         # stopped (resumable from its last committed cursor), and the error propagates.
         logger.exception("hub sync stopped run=%s", run.pk)
+        db_connection_recover()  # a terminated backend: record the failure on a fresh one
         run.refresh_from_db()
         feed_run_finish(run=run, counts=_run_counts(run), failed_reason=f"sync stopped: {exc!r}")
         raise

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from catalog.models import Feed, FeedRun
@@ -38,6 +38,21 @@ class RunCounts:
         for name in ("created", "updated", "unchanged", "closed", "rejected", "failed"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.errors.extend(other.errors)
+
+
+def db_connection_recover() -> None:
+    """Drop the default connection if it is broken, so the next query opens a fresh one.
+
+    After `pg_terminate_backend` (or a database restart) a statement run in autocommit
+    leaves Django holding a dead connection until the end of a request, which a Celery
+    task or a command never reaches; recording the run's failure would then fail too.
+    (Inside `atomic`, Django already drops the connection when the rollback fails.)
+    Does nothing inside a transaction, where a reconnect would hide the broken one.
+    """
+    if connection.in_atomic_block or connection.connection is None:
+        return
+    if not connection.is_usable():
+        connection.close()
 
 
 def feed_ensure(
@@ -73,7 +88,11 @@ def feed_run_finish(
     failed_reason: str | None = None,
     now: datetime | None = None,
 ) -> FeedRun:
-    """Close a run with its counts. Success also marks it the feed's last good run."""
+    """Close a run with its counts. Success also marks it the feed's last good run.
+
+    A failure is recorded on a fresh connection when the load's one was broken."""
+    if failed_reason:
+        db_connection_recover()
     run.finished_at = now or timezone.now()
     for name in ("created", "updated", "unchanged", "closed", "rejected", "failed"):
         setattr(run, name, getattr(counts, name))

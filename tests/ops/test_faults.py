@@ -1,9 +1,8 @@
 """Faults against the real services: PostgreSQL, Redis, a Celery worker, a slow upstream.
 
 Each test counts the rows before and after, so "nothing lost, nothing doubled" is
-checked. The Hub sync / feed-run versions of these (round 2) reuse tests/ops/harness.py:
-point `terminate_backend_after` at `hub_sync`/`offers_load`, send `hub_sync_task` to
-`start_worker()` and kill it, route the fake Hub through `route_slow`/`route_drop`.
+checked. These exercise the harness on generic loads and probe tasks; the same faults
+against the real Hub sync and price feed runs are in test_sync_faults.py.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from catalog.models import FeedRun
+from catalog.services.runs import FeedAlreadyRunning
 from pricing.services.feeds import FEEDS, feed_spec_get, feed_sync
 
 
@@ -35,12 +36,18 @@ class Command(BaseCommand):
                 _bar.n = done
                 _bar.refresh()
 
-            run = feed_sync(
-                feed_slug=name,
-                file=opts.get("file") or None,
-                url=opts.get("url") or None,
-                progress=progress,
-            )
+            try:
+                run = feed_sync(
+                    feed_slug=name,
+                    file=opts.get("file") or None,
+                    url=opts.get("url") or None,
+                    progress=progress,
+                )
+            except FeedAlreadyRunning as exc:
+                bar.close()
+                self.stderr.write(f"{name}: refused: {exc}")
+                failed.append(name)
+                continue
             bar.close()
             self.stdout.write(
                 f"{name}: {run.status} created={run.created} changed={run.updated} "
