@@ -40,7 +40,11 @@ def _num(help_text: str, *, required: bool = False, max_value: float = BIG, **kw
 class PlanIn(serializers.Serializer):
     """The wizard's answers. Omitted fields take the wizard's defaults."""
 
-    task = serializers.ChoiceField(choices=list(TASKS), help_text="What the model does.")
+    task = serializers.ChoiceField(
+        choices=[*TASKS, *site.TASK_OF_CATALOG],
+        help_text="What the model does: a planner task, or a catalog task slug mapped to one "
+        "(text-generation -> chat, feature-extraction -> embeddings, ...).",
+    )
     model = serializers.CharField(
         required=False, allow_blank=True, max_length=200,
         help_text="A catalog repo id: plan with this model and its family only.",
@@ -213,6 +217,8 @@ def answers_from_body(data: dict[str, Any]) -> dict[str, Any]:
     for name, value in data.items():
         if value is None:
             answers[name] = ""
+        elif name == "task":
+            answers[name] = site.TASK_OF_CATALOG.get(value, value)
         elif name == "owned":
             answers[name] = [dict(v) for v in value]
         else:

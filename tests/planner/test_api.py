@@ -77,3 +77,11 @@ def test_unknown_plan_is_404(client) -> None:
     response = client.get("/api/plans/nosuchplan/")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_catalog_task_slugs_are_accepted_as_planner_tasks(client) -> None:
+    make_world()
+    body = {"task": "text-generation", "requests_per_day": 1000}
+    response = client.post("/api/plans/", body, content_type="application/json")
+    assert response.status_code == 201
+    assert response.json()["inputs"]["workload"]["task"] == "chat"
