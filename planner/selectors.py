@@ -23,9 +23,10 @@ popularity-and-size proxy.
 
 Bounds: at most `max_models` (default MAX_MODELS = 300) self-hostable models, the top of
 the task by quality index then downloads, plus every model of the task with a current
-API offer (at most MAX_OFFER_MODELS). Cloud instance prices are reduced to the cheapest
-region per (cloud, accelerator, count) for the chosen pricing (on-demand or spot), since
-the other regions of the same shape cost more for the same speed.
+API offer (at most MAX_OFFER_MODELS) as API-only candidates. Cloud instance prices are
+reduced to the cheapest region per (cloud, accelerator, count) for the chosen pricing
+(on-demand or spot), since the other regions of the same shape cost more for the same
+speed.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 
@@ -164,10 +166,13 @@ _MODEL_FIELDS = (
 
 def plan_models(
     *, task: TaskSpec, max_models: int = MAX_MODELS, focus: Model | None = None
-) -> list[Model]:
+) -> list[SimpleNamespace]:
     """Candidate models of a task: top `max_models` by quality index then downloads, plus
     the task's models with a current API offer. With `focus`, only the focus model and its
-    family (same family name, its base model, models built on it or on its base). 2 queries."""
+    family (same family name, its base model, models built on it or on its base). 2 queries.
+
+    Rows come back as plain namespaces with the Model's field names (`.values()`: no model
+    instances, so thousands of rows cost milliseconds, not tenths of a second)."""
     qi = QualityIndex.objects.filter(model_id=OuterRef("pk"), task=task.quality_task)
     qs = Model.objects.filter(task__slug__in=task.catalog_tasks).annotate(
         qi_value=Subquery(qi.values("value")[:1]),
@@ -180,13 +185,13 @@ def plan_models(
             family |= Q(pk=focus.base_model_id) | Q(base_model_id=focus.base_model_id)
         qs = Model.objects.filter(family).annotate(qi_value=Subquery(qi.values("value")[:1]))
     order = (F("qi_value").desc(nulls_last=True), "-downloads", "id")
-    top = list(qs.only(*_MODEL_FIELDS).order_by(*order)[:max_models])
+    top = [SimpleNamespace(**r) for r in qs.order_by(*order).values(*_MODEL_FIELDS)[:max_models]]
     seen = {m.id for m in top}
     current = Offer.objects.filter(
         model_id=OuterRef("pk"), valid_to__isnull=True, unit__in=task.units
     )
-    priced = qs.filter(Exists(current)).only(*_MODEL_FIELDS).order_by(*order)[:MAX_OFFER_MODELS]
-    return top + [m for m in priced if m.id not in seen]
+    priced = qs.filter(Exists(current)).order_by(*order).values(*_MODEL_FIELDS)[:MAX_OFFER_MODELS]
+    return top + [SimpleNamespace(**r) for r in priced if r["id"] not in seen]
 
 
 def plan_catalog_rows(
@@ -203,7 +208,7 @@ def plan_catalog_rows(
             task=task.quality_task, model_id__in=ids
         ).values_list("model_id", "value", "sources")
     }
-    for m in found:
+    for position, m in enumerate(found):
         value, sources = index.get(m.id, (None, []))
         boards = tuple(
             dict.fromkeys(
@@ -226,7 +231,9 @@ def plan_catalog_rows(
         dims = model_dims(m)
         if dims is not None:
             rows.model_dims[m.id] = dims
-            if m.open_weights and task.tokens:
+            # self-host options for the top `max_models` only: the priced models beyond
+            # them are API candidates (bounds the grid at max_models × hosts × 4)
+            if m.open_weights and task.tokens and position < max_models:
                 rows.selfhost_ids.append(m.id)
     rows.offers = list(_offers(task, ids))
     return rows
@@ -235,26 +242,27 @@ def plan_catalog_rows(
 def _offers(task: TaskSpec, ids: list[int]) -> Iterable[ApiOffer]:
     if not ids:
         return
+    fields = (
+        "id", "model_id", "provider__slug", "provider__name", "usd_per_mtok_input",
+        "usd_per_mtok_output", "usd_per_mtok_cache_read", "usd_per_mtok_batch_input",
+        "usd_per_mtok_batch_output", "usd_per_image", "usd_per_audio_minute",
+        "usd_per_audio_second", "context_tokens",
+    )  # fmt: skip
     qs = (
         Offer.objects.filter(valid_to__isnull=True, model_id__in=ids, unit__in=task.units)
-        .select_related("provider")
         .order_by("model_id", "provider__slug", "id")
+        .values_list(*fields)
     )
-    for o in qs:
-        per_minute = _f(o.usd_per_audio_minute)
-        if per_minute is None and o.usd_per_audio_second is not None:
-            per_minute = float(o.usd_per_audio_second) * 60.0
+    for oid, mid, slug, name, p_in, p_out, p_cached, b_in, b_out, img, a_min, a_sec, ctx in qs:
+        per_minute = _f(a_min)
+        if per_minute is None and a_sec is not None:
+            per_minute = float(a_sec) * 60.0
         yield ApiOffer(
-            id=o.id, model_id=o.model_id, provider_slug=o.provider.slug,
-            provider_name=o.provider.name,
-            usd_per_mtok_input=_f(o.usd_per_mtok_input),
-            usd_per_mtok_output=_f(o.usd_per_mtok_output),
-            usd_per_mtok_cached_input=_f(o.usd_per_mtok_cache_read),
-            usd_per_mtok_batch_input=_f(o.usd_per_mtok_batch_input),
-            usd_per_mtok_batch_output=_f(o.usd_per_mtok_batch_output),
-            usd_per_image=_f(o.usd_per_image),
-            usd_per_audio_minute=per_minute,
-            context_tokens=o.context_tokens,
+            id=oid, model_id=mid, provider_slug=slug, provider_name=name,
+            usd_per_mtok_input=_f(p_in), usd_per_mtok_output=_f(p_out),
+            usd_per_mtok_cached_input=_f(p_cached), usd_per_mtok_batch_input=_f(b_in),
+            usd_per_mtok_batch_output=_f(b_out), usd_per_image=_f(img),
+            usd_per_audio_minute=per_minute, context_tokens=ctx,
         )  # fmt: skip
 
 

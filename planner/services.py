@@ -179,22 +179,31 @@ def plan_inputs_build(
     if wl.min_stream_tokens_per_s is not None:
         ok &= grid.stream_tokens_per_s >= wl.min_stream_tokens_per_s
     keep = best_precision(grid.fits, ok, instances)
-    for mi, ki, pi in zip(*np.nonzero(keep), strict=True):
+    cells = np.nonzero(keep)
+    # Plain Python lists first: indexing numpy arrays one element at a time is slow.
+    columns = zip(
+        *(c.tolist() for c in cells),
+        grid.decode_tokens_per_s_total[cells].tolist(),
+        grid.stream_tokens_per_s[cells].tolist(),
+        grid.ttft_s[cells].tolist(),
+        grid.prefill_tokens_per_s[cells].tolist(),
+        grid.memory_needed_gib[cells].tolist(),
+        source[cells].tolist(),
+        strict=True,
+    )
+    for mi, ki, pi, total, stream, ttft, prefill, memory, measured in columns:
         acc, count, is_owned, shape = meta[ki]
         built.options.append(
             SelfHostOption(
                 model_id=ids[mi], accelerator_slug=acc.slug, accelerator_name=acc.name,
                 count=count, precision=PLAN_PRECISIONS[pi],
                 memory_total_gib=acc.memory_gib * count, fits=True,
-                decode_tokens_per_s_total=float(grid.decode_tokens_per_s_total[mi, ki, pi]),
-                stream_tokens_per_s=float(grid.stream_tokens_per_s[mi, ki, pi]),
-                ttft_s=float(grid.ttft_s[mi, ki, pi]),
-                throughput_source="measured" if source[mi, ki, pi] else "estimated",
+                decode_tokens_per_s_total=total, stream_tokens_per_s=stream, ttft_s=ttft,
+                throughput_source="measured" if measured else "estimated",
                 hourly_usd=hourly[ki], owned=is_owned,
                 cloud=shape.cloud if shape else "", region=shape.region if shape else "",
                 instance=shape.instance if shape else "", spot=bool(shape and hw.spot),
-                prefill_tokens_per_s=float(grid.prefill_tokens_per_s[mi, ki, pi]),
-                memory_needed_gib=float(grid.memory_needed_gib[mi, ki, pi]),
+                prefill_tokens_per_s=prefill, memory_needed_gib=memory,
             )
         )  # fmt: skip
     return built
