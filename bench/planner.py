@@ -290,7 +290,8 @@ def demo_bench(args: argparse.Namespace) -> None:
     from planner.services import plan_run
 
     accelerators_load()
-    inputs = inputs_from_answers(_workload_answers()).inputs
+    # the demo's Hub rows often lack a context length: no minimum context here
+    inputs = inputs_from_answers({**_workload_answers(), "min_context_tokens": ""}).inputs
     plan_s, result = _best_of(lambda: plan_run(inputs=inputs), args.repeat)
     print(f"\ndemo snapshot: plan_run {plan_s:.3f} s ({1 / plan_s:.1f} plans/s); {result.message}")
 
