@@ -6,18 +6,18 @@ import re
 
 import pytest
 
+from tests.browser import shot
 from tests.planner.db import make_world
-from tests.web.conftest import browser, page, shot  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _next(page, step: str) -> None:  # noqa: F811
+def _next(page, step: str) -> None:
     page.click("button[name=nav][value=next]")
     page.wait_for_selector(f"form[data-step={step}]")
 
 
-def test_walking_the_wizard_ends_on_a_ranked_plan_with_charts(live_server, page) -> None:  # noqa: F811
+def test_walking_the_wizard_ends_on_a_ranked_plan_with_charts(live_server, page) -> None:
     make_world()
     page.goto(f"{live_server.url}/plan/")
     page.evaluate("window.__marker = 'same-document'")
