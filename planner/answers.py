@@ -291,3 +291,25 @@ def answers_from_inputs(inputs: PlanInputs) -> dict[str, Any]:
             value = getattr(w, f.name)
             answers[f.name] = value if isinstance(value, bool) else _fmt(value)
     return answers
+
+
+def answers_for_task(answers: dict[str, Any]) -> dict[str, Any]:
+    """Per-request units that fit the chosen task: images for text-to-image, audio minutes
+    for speech-to-text, tokens otherwise (each keeps a value already given)."""
+    out = dict(answers)
+    unit_task = TASK_DEFAULTS.get(_text(out.get("task")))
+
+    def zero(name: str) -> bool:
+        try:
+            return float(_text(out.get(name)) or 0) <= 0
+        except ValueError:
+            return False
+
+    if unit_task is None:
+        out["images_per_request"] = out["audio_minutes_per_request"] = "0"
+        if zero("avg_input_tokens") and zero("avg_output_tokens"):
+            out["avg_input_tokens"] = DEFAULTS["avg_input_tokens"]
+            out["avg_output_tokens"] = DEFAULTS["avg_output_tokens"]
+        return out
+    out.update({k: v for k, v in unit_task.items() if v == "0" or zero(k)})
+    return out

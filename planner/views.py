@@ -64,6 +64,8 @@ def step(request: HttpRequest, step: str) -> HttpResponse:
     errors = site.step_errors(step=step, answers=answers)
     if errors:
         return _render_step(request, step, answers, errors)
+    if step == "task":
+        answers = A.answers_for_task(answers)
     if step != "review":
         return _go(request, A.STEPS[index + 1], answers)
     parsed = A.inputs_from_answers(answers)  # step_errors("review") checked every field

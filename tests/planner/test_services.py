@@ -141,3 +141,27 @@ def make_world_extra() -> None:
 )  # fmt: skip
 def test_commercial_use_comes_from_the_license_allowlist(license, open_weights, expected):
     assert commercial_ok(license=license, open_weights=open_weights) is expected
+
+
+def test_image_task_prices_api_offers_per_image() -> None:
+    from decimal import Decimal
+
+    from catalog.models import Task
+    from pricing.feeds.base import OfferRecord
+    from tests.planner.db import load_offers
+
+    make_world()
+    Task.objects.create(slug="text-to-image", name="Text to image")
+    load_offers([
+        OfferRecord(provider="openai", model_name="dall-e-3", unit="image",
+                    mode="image_generation", organization_hint="openai",
+                    usd_per_image=Decimal("0.04")),
+    ])  # fmt: skip
+    parsed = inputs_from_answers(
+        {"task": "text-to-image", "requests_per_day": "1000", "budget_monthly_usd": "5000"}
+    )
+    result = plan_run(inputs=parsed.inputs)
+    top = result.rows[0]
+    assert top.repo_id == "openai/dall-e-3"
+    # 1000/day × 30 × 1 image × $0.04 = $1,200
+    assert top.monthly_usd == pytest.approx(1200.0)

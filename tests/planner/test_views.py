@@ -194,3 +194,15 @@ def test_result_page_query_count_does_not_depend_on_rows(client, django_assert_n
     # the plan row (session/auth add none for an anonymous client)
     with django_assert_num_queries(1):
         assert client.get(f"/plan/{plan.slug}/").status_code == 200
+
+
+def test_choosing_an_image_task_switches_the_request_unit_to_images(client) -> None:
+    response = client.post("/plan/step/task/", {"task": "text-to-image", "nav": "next"})
+    query = parse_qs(urlsplit(response["Location"]).query)
+    assert query["images_per_request"] == ["1"]
+    assert query["avg_input_tokens"] == ["0"]
+    back = client.post(
+        "/plan/step/task/", {**{k: v[-1] for k, v in query.items()}, "task": "chat", "nav": "next"}
+    )
+    query = parse_qs(urlsplit(back["Location"]).query)
+    assert (query["images_per_request"], query["avg_input_tokens"]) == (["0"], ["800"])
