@@ -28,6 +28,7 @@ def test_walking_the_wizard_ends_on_a_ranked_plan_with_charts(live_server, page)
     page.click("button[name=nav][value=next]")
     page.wait_for_selector("#err-requests_per_day")
     assert page.locator("#err-requests_per_day").inner_text() == "Cannot be negative."
+    shot(page, "plan-wizard-workload-error")
     page.fill("#id_requests_per_day", "10000")
     _next(page, "budget")
     page.fill("#id_budget_monthly_usd", "1000")
