@@ -165,3 +165,31 @@ def test_image_task_prices_api_offers_per_image() -> None:
     assert top.repo_id == "openai/dall-e-3"
     # 1000/day × 30 × 1 image × $0.04 = $1,200
     assert top.monthly_usd == pytest.approx(1200.0)
+
+
+def test_trusted_measured_run_overrides_the_estimate() -> None:
+    from benchmarks.models import Accelerator
+    from benchmarks.services.runs import benchmark_run_record
+    from tests.benchmarks.builders import make_record
+
+    world = make_world()
+    rtx = Accelerator.objects.get(slug="rtx-4090")
+    # 8B bf16 on one 4090, measured: 30 ms per output token per stream at 8 streams
+    record = make_record(
+        precision="bf16", concurrency=8, tpot_ms=30.0, decode_tokens_per_s=270.0,
+        ttft_ms=300.0, prefill_tokens_per_s=None,
+    )  # fmt: skip
+    run, _ = benchmark_run_record(
+        model=world["small"], accelerator=rtx, record=record, source="vllm"
+    )
+    assert not run.flagged
+    built = plan_inputs_build(
+        inputs=inputs(modes=["owned"], owned="rtx-4090:1", peak_concurrency="8")
+    )
+    option = next(
+        o for o in built.options
+        if o.model_id == world["small"].id and o.accelerator_slug == "rtx-4090"
+    )  # fmt: skip
+    assert (option.precision, option.throughput_source) == ("bf16", "measured")
+    assert option.stream_tokens_per_s == pytest.approx(1000 / 30)
+    assert option.ttft_s == pytest.approx(0.3)
