@@ -1,18 +1,31 @@
-"""Time planner.engine.rank on synthetic data and print plans/s.
+"""Time the planner: the pure rank at full size, plan_run through the database, and one
+catalog list request (`GET /api/models/`) in the same run, on the same database.
 
     .venv/bin/python bench/planner.py                      # 10k models × 40 acc × 4 prec
     .venv/bin/python bench/planner.py --models 1000 --repeat 5
+    .venv/bin/python bench/planner.py --skip-db            # the pure rank only
+    .venv/bin/python bench/planner.py --demo               # + plan_run on the demo snapshot
 
-Synthetic catalog: `--models` open-weight models of one task (1B..400B params), each
-self-hostable on every accelerator × precision as a cloud instance (about half fit in
-memory), plus the same on two owned accelerators, and `--offers` API offers spread over
-the models. The engine is pure, so no database is involved; the catalog-list request
-comparison of issue 7 comes with the Django service (round 2).
+1. Pure rank. Synthetic catalog: `--models` open-weight models of one task (1B..400B
+   params), each self-hostable on every accelerator × precision as a cloud instance
+   (about half fit in memory), plus the same on two owned accelerators, and `--offers`
+   API offers spread over the models. Prints plans/s.
+2. Database (a scratch SQLite file, or --database-url): the same sizes as rows: `--models`
+   text-generation models with architecture dims (30% with a quality index), the bundled
+   accelerators plus synthetic ones up to `--accelerators`, one on-demand price per
+   accelerator in each of `--clouds` clouds, `--offers` current API offers. Times one
+   catalog list request through the Django test client, then `plan_run` end to end
+   (default bound: the top 300 models of the task, planner.selectors.MAX_MODELS) and
+   with every model (`max_models=--models`), and prints each against the list request.
+3. `--demo`: plan_run on data/demo_snapshot.json.gz loaded into another scratch database
+   (with the bundled accelerators and synthetic cloud prices when the snapshot has none).
 """
 
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import random
 import statistics
 import sys
@@ -32,6 +45,7 @@ from planner.records import (
     Workload,
 )
 
+ROOT = Path(__file__).resolve().parent.parent
 TASK = "text-generation"
 PRECISIONS = [("bf16", 2.0), ("fp8", 1.0), ("int8", 1.0), ("int4", 0.5)]
 CLOUDS = [("aws", "us-east-1"), ("gcp", "europe-west4"), ("azure", "eastus"), ("lambda", "us-tx")]
@@ -115,8 +129,179 @@ def make_data(n_models: int, n_acc: int, n_prec: int, n_offers: int, seed: int =
     return models, offers, options
 
 
+def _setup_django(database_url: str) -> None:
+    """Configure Django on a fresh scratch database (SQLite files are deleted first)."""
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("ATLAS_TESTING", "1")
+    os.environ["API_THROTTLE_ANON"] = "off"
+    os.environ["API_LIST_CACHE_SECONDS"] = "0"
+    if database_url.startswith("sqlite:///"):
+        Path(database_url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def _fill(n_models: int, n_acc: int, n_clouds: int, n_offers: int, seed: int = 7) -> None:
+    """The synthetic catalog as rows, written in bulk."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from benchmarks.models import Accelerator
+    from benchmarks.services import accelerators_load
+    from catalog.models import Feed, Model, Organization, Task
+    from pricing.models import InstancePrice, Offer, Provider
+    from quality.models import QualityIndex
+
+    rng = random.Random(seed)
+    now = timezone.now()
+    accelerators_load()
+    known = Accelerator.objects.count()
+    Accelerator.objects.bulk_create(
+        Accelerator(
+            slug=f"synth-acc-{i}", name=f"Synthetic {i}", vendor="synth", kind="datacenter",
+            memory_gib=rng.choice([24, 48, 80, 141]), bandwidth_gbps=rng.uniform(800, 8000),
+            bf16_tflops=rng.uniform(100, 2000), tdp_watts=500,
+        )
+        for i in range(max(n_acc - known, 0))
+    )  # fmt: skip
+    org = Organization.objects.create(slug="synth", name="Synthetic")
+    task = Task.objects.create(slug="text-generation", name="Text generation")
+    rows = []
+    for i in range(n_models):
+        params = int(10 ** rng.uniform(9, 11.6))
+        layers = max(16, int(params ** (1 / 3) / 40))
+        rows.append(
+            Model(
+                repo_id=f"synth/model-{i:05d}", name=f"Model {i}", organization=org, task=task,
+                license=rng.choice(["apache-2.0", "mit", "llama3.1", "other"]),
+                downloads=int(10 ** rng.uniform(1, 7)), likes=int(10 ** rng.uniform(0, 4)),
+                params_total=params, num_layers=layers, hidden_size=4096, num_heads=32,
+                num_kv_heads=8, head_dim=128, context_tokens=rng.choice([8192, 32768, 131072]),
+            )
+        )  # fmt: skip
+    models = Model.objects.bulk_create(rows, batch_size=2000)
+    QualityIndex.objects.bulk_create(
+        [
+            QualityIndex(model=m, task="chat", value=rng.uniform(20, 90), computed_at=now,
+                         sources=[{"board": "synthetic"}])
+            for m in models if rng.random() < 0.3
+        ],
+        batch_size=2000,
+    )  # fmt: skip
+    feed = Feed.objects.create(slug="bench", name="Bench", kind="pricing")
+    providers = Provider.objects.bulk_create(
+        [Provider(slug=f"provider-{i}", name=f"Provider {i}") for i in range(40)]
+        + [Provider(slug=f"cloud-{i}", name=f"Cloud {i}", kind="cloud") for i in range(n_clouds)]
+    )
+    Offer.objects.bulk_create(
+        [
+            Offer(
+                feed=feed, provider=providers[o % 40], model=rng.choice(models),
+                model_name=f"m-{o}", unit="token", valid_from=now, fingerprint=str(o),
+                usd_per_mtok_input=Decimal(f"{rng.uniform(0.05, 5):.4f}"),
+                usd_per_mtok_output=Decimal(f"{rng.uniform(0.1, 15):.4f}"),
+            )
+            for o in range(n_offers)
+        ],
+        batch_size=2000,
+    )  # fmt: skip
+    InstancePrice.objects.bulk_create(
+        InstancePrice(
+            feed=feed, provider=providers[40 + c], region="region-1",
+            instance_type=f"{a.slug}-x1", accelerator=a, accelerator_name=a.name,
+            accelerator_count=Decimal(1), valid_from=now, fingerprint=f"{c}-{a.slug}",
+            usd_per_hour_on_demand=Decimal(f"{rng.uniform(0.3, 12):.4f}"),
+        )
+        for c in range(n_clouds)
+        for a in Accelerator.objects.all()[:n_acc]
+    )  # fmt: skip
+
+
+def _best_of(fn, repeat: int) -> tuple[float, object]:
+    best, out = math.inf, None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t)
+    return best, out
+
+
+def _workload_answers() -> dict:
+    return {
+        "task": "chat", "requests_per_day": "50000", "avg_input_tokens": "800",
+        "avg_output_tokens": "300", "cacheable_input_share": "0.3", "peak_concurrency": "32",
+        "max_ttft_s": "2", "budget_monthly_usd": "2000", "modes": ["api", "owned", "cloud"],
+        "owned": "rtx-4090:2, h100-sxm:1", "min_context_tokens": "8192",
+    }  # fmt: skip
+
+
+def db_bench(args: argparse.Namespace, rank_s: float) -> None:
+    _setup_django(args.database_url)
+    t0 = time.perf_counter()
+    _fill(args.models, args.accelerators, args.clouds, args.offers)
+    print(f"\ndatabase {args.database_url}: filled in {time.perf_counter() - t0:.1f} s")
+    from django.test import Client
+
+    from planner.answers import inputs_from_answers
+    from planner.services import plan_inputs_build, plan_run
+
+    client = Client()
+    client.get("/api/models/")  # warm up (URL resolver, first queries)
+    list_s, response = _best_of(lambda: client.get("/api/models/"), max(args.repeat, 5))
+    assert response.status_code == 200, response.status_code
+    inputs = inputs_from_answers(_workload_answers()).inputs
+    print(f"{'measure':<48} {'best s':>8} {'× list':>8} {'plans/s':>8}")
+    print(f"{'GET /api/models/ (one page, test client)':<48} {list_s:>8.4f} {1:>8.1f}")
+    print(f"{'pure rank, full size (part 1)':<48} {rank_s:>8.3f} {rank_s / list_s:>8.1f} "
+          f"{1 / rank_s:>8.2f}")  # fmt: skip
+    for label, bound in (("plan_run, top 300 models (default)", None),
+                         (f"plan_run, all {args.models:,} models", args.models)):  # fmt: skip
+        kw = {} if bound is None else {"max_models": bound}
+        plan_s, result = _best_of(lambda kw=kw: plan_run(inputs=inputs, **kw), args.repeat)
+        built = plan_inputs_build(inputs=inputs, **kw)
+        print(f"{label:<48} {plan_s:>8.3f} {plan_s / list_s:>8.1f} {1 / plan_s:>8.2f}"
+              f"   ({len(built.models):,} models, {len(built.offers):,} offers, "
+              f"{len(built.options):,} self-host options)")  # fmt: skip
+    print(f"target: one plan <= 10x one catalog list request; top: {result.message}")
+
+
+def demo_bench(args: argparse.Namespace) -> None:
+    """plan_run on the demo snapshot (a second scratch SQLite database)."""
+    url = "sqlite:////tmp/atlas-bench-planner-demo.sqlite3"
+    from django.db import connections
+
+    from config.snapshot import snapshot_load
+
+    connections["default"].close()
+    connections["default"].settings_dict["NAME"] = url.removeprefix("sqlite:///")
+    Path(connections["default"].settings_dict["NAME"]).unlink(missing_ok=True)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    snapshot_load(path=ROOT / "data" / "demo_snapshot.json.gz")
+    from benchmarks.services import accelerators_load
+    from planner.answers import inputs_from_answers
+    from planner.services import plan_run
+
+    accelerators_load()
+    # the demo's Hub rows often lack a context length: no minimum context here
+    inputs = inputs_from_answers({**_workload_answers(), "min_context_tokens": ""}).inputs
+    plan_s, result = _best_of(lambda: plan_run(inputs=inputs), args.repeat)
+    print(f"\ndemo snapshot: plan_run {plan_s:.3f} s ({1 / plan_s:.1f} plans/s); {result.message}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-db", action="store_true", help="only the pure rank")
+    parser.add_argument("--database-url", default="sqlite:////tmp/atlas-bench-planner.sqlite3")
+    parser.add_argument("--clouds", type=int, default=2, help="clouds pricing each accelerator")
+    parser.add_argument("--demo", action="store_true", help="also time plan_run on the demo")
     parser.add_argument("--models", type=int, default=10_000)
     parser.add_argument("--accelerators", type=int, default=40)
     parser.add_argument("--precisions", type=int, default=4, choices=[1, 2, 3, 4])
@@ -172,6 +357,11 @@ def main() -> None:
         f"{1 / best:>9.2f} {best / max(len(options), 1) * 1e6:>10.3f}"
     )
     print(f"top: {result.message}")
+    if args.skip_db:
+        return
+    db_bench(args, best)
+    if args.demo:
+        demo_bench(args)
 
 
 if __name__ == "__main__":

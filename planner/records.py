@@ -73,6 +73,9 @@ class Constraints:
     languages: tuple[str, ...] = ()  # every one must be listed by the model (when it lists any)
     excluded_providers: tuple[str, ...] = ()  # API provider or cloud slugs
     quality_floor: float | None = None  # on the 0..100 quality index; needs a measured index
+    # A catalog repo id: the Django side then picks candidates from this model's family
+    # only ("Plan with this model"); the engine itself ignores it.
+    focus_repo_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)

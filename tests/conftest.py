@@ -10,6 +10,7 @@ import pytest
 
 os.environ.setdefault("ATLAS_TESTING", "1")
 
+from tests.browser import ARTIFACTS, CHROMIUM_ARGS, DESKTOP, PHONE, chromium_path
 from tests.fakes.server import FakeServer
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -44,3 +45,51 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(skip_pg)
+
+
+# --- browser tests (Debian's chromium through Playwright; moved from tests/web) ---------
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    path = chromium_path()
+    if path is None:
+        pytest.skip(
+            "browser tests need Debian's chromium: `apt-get install -y chromium` "
+            "(make install-test does it when apt is available and we are root)"
+        )
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("browser tests need playwright (pip install -e '.[test]')")
+    # Playwright's sync API keeps an event loop on this thread; Django's ORM calls made by
+    # the test body (building rows) must still be allowed.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    ARTIFACTS.mkdir(exist_ok=True)
+    try:
+        with sync_playwright() as pw:
+            chromium = pw.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+    finally:  # don't leak it into later tests' subprocesses (check --deploy refuses it)
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def page(browser) -> Iterator[object]:
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser) -> Iterator[object]:
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    yield page
+    context.close()

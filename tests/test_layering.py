@@ -30,6 +30,8 @@ PURE_MODULES = [
     "planner/codec.py",
     "planner/breakeven.py",
     "planner/validate.py",
+    "planner/selfhost.py",
+    "planner/answers.py",
 ]
 PURE_PACKAGES = [
     "pricing/feeds",

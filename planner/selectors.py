@@ -1,0 +1,373 @@
+"""Planner reads: catalog models, offers, accelerators, instance prices and measured runs
+turned into the engine's plain records (`planner.records`), in a fixed number of queries.
+
+Task mapping (wizard task -> catalog Task slugs, pricing Offer units, quality index task):
+
+    chat            text-generation, image-text-to-text, text2text-generation   token  chat
+    code            text-generation, text2text-generation                       token  code
+    summarization   summarization, text-generation, text2text-generation        token  chat
+    embeddings      feature-extraction, sentence-similarity                     token  embeddings
+    text-to-image   text-to-image                                               image  text-to-image
+    speech-to-text  automatic-speech-recognition                        audio  speech-to-text
+
+(audio: audio_minute and audio_second offers, seconds priced × 60 per minute.)
+
+The pricing feeds map API modes onto the same Task slugs (chat/completion/responses ->
+text-generation, embedding -> feature-extraction, image_generation -> text-to-image,
+audio_transcription -> automatic-speech-recognition), so API-only models land in these
+tasks too. Summarization has no leaderboard of its own: it uses the chat index.
+
+Quality signal: `QualityIndex.value` of the model for the index task (0..100, measured
+leaderboard scores, see quality/index.py); models without one get the engine's stated
+popularity-and-size proxy.
+
+Bounds: at most `max_models` (default MAX_MODELS = 300) self-hostable models, the top of
+the task by quality index then downloads, plus every model of the task with a current
+API offer (at most MAX_OFFER_MODELS) as API-only candidates. Cloud instance prices are
+reduced to the cheapest region per (cloud, accelerator, count) for the chosen pricing
+(on-demand or spot), since the other regions of the same shape cost more for the same
+speed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from types import SimpleNamespace
+
+from django.db.models import Exists, F, OuterRef, Q, Subquery
+
+from benchmarks.estimate import (
+    DEFAULT_EFFICIENCY,
+    PRECISIONS,
+    Efficiency,
+    MeasuredRun,
+    calibrate_efficiency,
+)
+from benchmarks.models import Accelerator, BenchmarkRun
+from benchmarks.services.accelerators import accelerator_spec, model_dims
+from catalog.models import Model
+from planner.records import ApiOffer, CandidateModel
+from pricing.models import InstancePrice, Offer, Unit
+from quality.models import QualityIndex
+
+MAX_MODELS = 300
+MAX_OFFER_MODELS = 2000
+MAX_RUNS = 2000  # trusted benchmark runs read for calibration and measured overrides
+
+
+@dataclass(frozen=True, slots=True)
+class TaskSpec:
+    slug: str
+    label: str
+    catalog_tasks: tuple[str, ...]
+    units: tuple[str, ...]
+    quality_task: str
+    tokens: bool = True  # token workloads can be self-hosted with the token estimator
+
+
+TASKS: dict[str, TaskSpec] = {
+    t.slug: t
+    for t in (
+        TaskSpec(
+            "chat",
+            "Chat / text generation",
+            ("text-generation", "image-text-to-text", "text2text-generation"),
+            (Unit.TOKEN,),
+            "chat",
+        ),
+        TaskSpec(
+            "code", "Code", ("text-generation", "text2text-generation"), (Unit.TOKEN,), "code"
+        ),
+        TaskSpec(
+            "summarization",
+            "Summarization",
+            ("summarization", "text-generation", "text2text-generation"),
+            (Unit.TOKEN,),
+            "chat",
+        ),
+        TaskSpec(
+            "embeddings",
+            "Embeddings",
+            ("feature-extraction", "sentence-similarity"),
+            (Unit.TOKEN,),
+            "embeddings",
+        ),
+        TaskSpec(
+            "text-to-image",
+            "Text to image",
+            ("text-to-image",),
+            (Unit.IMAGE,),
+            "text-to-image",
+            tokens=False,
+        ),
+        TaskSpec(
+            "speech-to-text",
+            "Speech to text",
+            ("automatic-speech-recognition",),
+            (Unit.AUDIO_MINUTE, Unit.AUDIO_SECOND),
+            "speech-to-text",
+            tokens=False,
+        ),
+    )
+}
+
+# Licenses (Hub license ids) that allow commercial use, possibly with conditions (the
+# Llama and Gemma licenses cap very large users or add use policies). Anything else with
+# a license is "not known to allow"; API-only (closed) models are commercial services.
+COMMERCIAL_LICENSES = frozenset(
+    {
+        "apache-2.0", "mit", "bsd", "bsd-2-clause", "bsd-3-clause", "bsl-1.0", "isc",
+        "mpl-2.0", "unlicense", "cc0-1.0", "cc-by-4.0", "cc-by-sa-4.0", "cc-by-3.0",
+        "artistic-2.0", "zlib", "openrail", "openrail++", "creativeml-openrail-m",
+        "bigscience-openrail-m", "bigcode-openrail-m", "llama2", "llama3", "llama3.1",
+        "llama3.2", "llama3.3", "llama4", "gemma", "deepseek", "openmdw-1.0",
+    }
+)  # fmt: skip
+NON_COMMERCIAL_LICENSES = frozenset(
+    {"cc-by-nc-4.0", "cc-by-nc-sa-4.0", "cc-by-nc-nd-4.0", "cc-by-nc-2.0", "cc-by-nc-3.0"}
+)
+
+
+def commercial_ok(*, license: str, open_weights: bool) -> bool | None:
+    lic = (license or "").strip().lower()
+    if lic in COMMERCIAL_LICENSES:
+        return True
+    if lic in NON_COMMERCIAL_LICENSES:
+        return False
+    if not open_weights:
+        return True
+    return None
+
+
+def _f(value: Decimal | float | None) -> float | None:
+    return None if value is None else float(value)
+
+
+@dataclass
+class CatalogRows:
+    """What plan_inputs_build read, before the self-host grid."""
+
+    models: list[CandidateModel] = field(default_factory=list)
+    model_dims: dict[int, object] = field(default_factory=dict)  # id -> ModelDims
+    selfhost_ids: list[int] = field(default_factory=list)  # open-weight models with dims
+    offers: list[ApiOffer] = field(default_factory=list)
+
+
+_MODEL_FIELDS = (
+    "id", "repo_id", "name", "open_weights", "license", "context_tokens", "languages",
+    "params_total", "params_active", "downloads", "likes", "num_layers", "hidden_size",
+    "num_heads", "num_kv_heads", "head_dim", "kv_lora_rank", "qk_rope_head_dim",
+    "sliding_window", "num_experts", "experts_per_token", "family", "base_model_id",
+)  # fmt: skip
+
+
+def plan_models(
+    *, task: TaskSpec, max_models: int = MAX_MODELS, focus: Model | None = None
+) -> list[SimpleNamespace]:
+    """Candidate models of a task: top `max_models` by quality index then downloads, plus
+    the task's models with a current API offer. With `focus`, only the focus model and its
+    family (same family name, its base model, models built on it or on its base). 2 queries.
+
+    Rows come back as plain namespaces with the Model's field names (`.values()`: no model
+    instances, so thousands of rows cost milliseconds, not tenths of a second)."""
+    qi = QualityIndex.objects.filter(model_id=OuterRef("pk"), task=task.quality_task)
+    qs = Model.objects.filter(task__slug__in=task.catalog_tasks).annotate(
+        qi_value=Subquery(qi.values("value")[:1]),
+    )
+    if focus is not None:
+        family = Q(pk=focus.pk) | Q(base_model_id=focus.pk)
+        if focus.family:
+            family |= Q(family=focus.family)
+        if focus.base_model_id:
+            family |= Q(pk=focus.base_model_id) | Q(base_model_id=focus.base_model_id)
+        qs = Model.objects.filter(family).annotate(qi_value=Subquery(qi.values("value")[:1]))
+    order = (F("qi_value").desc(nulls_last=True), "-downloads", "id")
+    top = [SimpleNamespace(**r) for r in qs.order_by(*order).values(*_MODEL_FIELDS)[:max_models]]
+    seen = {m.id for m in top}
+    current = Offer.objects.filter(
+        model_id=OuterRef("pk"), valid_to__isnull=True, unit__in=task.units
+    )
+    priced = qs.filter(Exists(current)).order_by(*order).values(*_MODEL_FIELDS)[:MAX_OFFER_MODELS]
+    return top + [SimpleNamespace(**r) for r in priced if r["id"] not in seen]
+
+
+def plan_catalog_rows(
+    *, task: TaskSpec, max_models: int = MAX_MODELS, focus: Model | None = None
+) -> CatalogRows:
+    """Candidate models (with quality index and sources) and their current API offers.
+    4 queries: models (2), quality index rows, offers joined to providers."""
+    rows = CatalogRows()
+    found = plan_models(task=task, max_models=max_models, focus=focus)
+    ids = [m.id for m in found]
+    index = {
+        mid: (value, sources)
+        for mid, value, sources in QualityIndex.objects.filter(
+            task=task.quality_task, model_id__in=ids
+        ).values_list("model_id", "value", "sources")
+    }
+    for position, m in enumerate(found):
+        value, sources = index.get(m.id, (None, []))
+        boards = tuple(
+            dict.fromkeys(
+                str(s.get("leaderboard") or s.get("board") or "") if isinstance(s, dict) else str(s)
+                for s in sources or []
+            )
+        )
+        rows.models.append(
+            CandidateModel(
+                id=m.id, repo_id=m.repo_id, name=m.name or m.repo_id, task=task.slug,
+                open_weights=m.open_weights, license=m.license or "",
+                commercial_ok=commercial_ok(license=m.license, open_weights=m.open_weights),
+                context_tokens=m.context_tokens,
+                languages=tuple(m.languages or ()) if isinstance(m.languages, list) else (),
+                params_total=m.params_total, params_active=m.params_active,
+                downloads=m.downloads or 0, likes=m.likes or 0,
+                quality_index=value, quality_sources=tuple(b for b in boards if b),
+            )
+        )  # fmt: skip
+        dims = model_dims(m)
+        if dims is not None:
+            rows.model_dims[m.id] = dims
+            # self-host options for the top `max_models` only: the priced models beyond
+            # them are API candidates (bounds the grid at max_models × hosts × 4)
+            if m.open_weights and task.tokens and position < max_models:
+                rows.selfhost_ids.append(m.id)
+    rows.offers = list(_offers(task, ids))
+    return rows
+
+
+def _offers(task: TaskSpec, ids: list[int]) -> Iterable[ApiOffer]:
+    if not ids:
+        return
+    fields = (
+        "id", "model_id", "provider__slug", "provider__name", "usd_per_mtok_input",
+        "usd_per_mtok_output", "usd_per_mtok_cache_read", "usd_per_mtok_batch_input",
+        "usd_per_mtok_batch_output", "usd_per_image", "usd_per_audio_minute",
+        "usd_per_audio_second", "context_tokens",
+    )  # fmt: skip
+    qs = (
+        Offer.objects.filter(valid_to__isnull=True, model_id__in=ids, unit__in=task.units)
+        .order_by("model_id", "provider__slug", "id")
+        .values_list(*fields)
+    )
+    for oid, mid, slug, name, p_in, p_out, p_cached, b_in, b_out, img, a_min, a_sec, ctx in qs:
+        per_minute = _f(a_min)
+        if per_minute is None and a_sec is not None:
+            per_minute = float(a_sec) * 60.0
+        yield ApiOffer(
+            id=oid, model_id=mid, provider_slug=slug, provider_name=name,
+            usd_per_mtok_input=_f(p_in), usd_per_mtok_output=_f(p_out),
+            usd_per_mtok_cached_input=_f(p_cached), usd_per_mtok_batch_input=_f(b_in),
+            usd_per_mtok_batch_output=_f(b_out), usd_per_image=_f(img),
+            usd_per_audio_minute=per_minute, context_tokens=ctx,
+        )  # fmt: skip
+
+
+def accelerators_by_slug(*, slugs: Iterable[str]) -> dict[str, Accelerator]:
+    wanted = sorted(set(slugs))
+    if not wanted:
+        return {}
+    return {a.slug: a for a in Accelerator.objects.filter(slug__in=wanted)}
+
+
+@dataclass(frozen=True, slots=True)
+class CloudShape:
+    """The cheapest current price of one (cloud, accelerator, count) instance shape."""
+
+    accelerator: Accelerator
+    count: int
+    cloud: str
+    region: str
+    instance: str
+    usd_per_hour: float
+
+
+def cloud_shapes(
+    *, clouds: Iterable[str] = (), regions: Iterable[str] = (), spot: bool = False,
+    excluded: Iterable[str] = (),
+) -> list[CloudShape]:  # fmt: skip
+    """Current instance prices linked to an accelerator, cheapest region per shape. 1 query."""
+    price = "usd_per_hour_spot" if spot else "usd_per_hour_on_demand"
+    qs = InstancePrice.objects.filter(
+        valid_to__isnull=True, accelerator__isnull=False, **{f"{price}__isnull": False}
+    ).select_related("accelerator", "provider")
+    if clouds := list(clouds):
+        qs = qs.filter(provider__slug__in=clouds)
+    if regions := list(regions):
+        qs = qs.filter(region__in=regions)
+    if excluded := list(excluded):
+        qs = qs.exclude(provider__slug__in=excluded)
+    best: dict[tuple[str, int, int], CloudShape] = {}
+    for ip in qs.order_by(price, "id"):
+        count = int(ip.accelerator_count)
+        if count < 1 or count != ip.accelerator_count:
+            continue  # fractional GPUs (0.5 on some clouds) have no estimate yet
+        key = (ip.provider.slug, ip.accelerator_id, count)
+        if key not in best:
+            best[key] = CloudShape(
+                ip.accelerator, count, ip.provider.slug, ip.region, ip.instance_type,
+                float(getattr(ip, price)),
+            )  # fmt: skip
+    return list(best.values())
+
+
+@dataclass(frozen=True, slots=True)
+class Measured:
+    decode_tokens_per_s_total: float
+    stream_tokens_per_s: float
+    concurrency: int
+    ttft_s: float | None
+    prefill_tokens_per_s: float | None
+
+
+@dataclass
+class RunFacts:
+    efficiency: dict[tuple[str, str], Efficiency]  # (vendor, kind) -> calibrated factors
+    measured: dict[tuple[int, int, str, int], Measured]  # (model, accel id, precision, count)
+
+
+def run_facts(*, model_ids: list[int]) -> RunFacts:
+    """Trusted benchmark runs: efficiency calibrated per accelerator family (vendor + kind,
+    as benchmarks.services.efficiency_for_accelerator does, over all trusted runs) and the
+    newest measured figures per model × accelerator × precision × count among the
+    candidates. 1 query (at most MAX_RUNS runs)."""
+    runs = list(
+        BenchmarkRun.objects.trusted()
+        .select_related("model", "accelerator")
+        .order_by("-measured_at", "-id")[:MAX_RUNS]
+    )
+    wanted = set(model_ids)
+    by_family: dict[tuple[str, str], list[MeasuredRun]] = defaultdict(list)
+    measured: dict[tuple[int, int, str, int], Measured] = {}
+    for run in runs:
+        dims = model_dims(run.model)
+        if dims is not None and run.precision in PRECISIONS:
+            by_family[(run.accelerator.vendor, run.accelerator.kind)].append(
+                MeasuredRun(
+                    dims=dims, precision=run.precision, accel=accelerator_spec(run.accelerator),
+                    count=run.accelerator_count, concurrency=run.concurrency,
+                    prompt_tokens=run.input_tokens, output_tokens=run.output_tokens,
+                    decode_tokens_per_s_per_stream=run.decode_tokens_per_s_per_stream,
+                    prefill_tokens_per_s=run.prefill_tokens_per_s,
+                )
+            )  # fmt: skip
+        stream = run.decode_tokens_per_s_per_stream
+        key = (run.model_id, run.accelerator_id, run.precision, run.accelerator_count)
+        if run.model_id in wanted and stream and key not in measured:
+            total = run.decode_tokens_per_s or stream * run.concurrency
+            measured[key] = Measured(
+                decode_tokens_per_s_total=total,
+                stream_tokens_per_s=stream,
+                concurrency=run.concurrency,
+                ttft_s=run.ttft_ms / 1000.0 if run.ttft_ms else None,
+                prefill_tokens_per_s=run.prefill_tokens_per_s,
+            )
+    efficiency = {fam: calibrate_efficiency(rs) for fam, rs in by_family.items()}
+    return RunFacts(efficiency, measured)
+
+
+def efficiency_for(facts: RunFacts, accelerator: Accelerator) -> Efficiency:
+    return facts.efficiency.get((accelerator.vendor, accelerator.kind), DEFAULT_EFFICIENCY)
