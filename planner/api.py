@@ -42,6 +42,8 @@ class PlanIn(serializers.Serializer):
 
     task = serializers.ChoiceField(
         choices=[*TASKS, *site.TASK_OF_CATALOG],
+        # Never echo the submitted value back (it may carry markup).
+        error_messages={"invalid_choice": "Not a known task; see the schema for the choices."},
         help_text="What the model does: a planner task, or a catalog task slug mapped to one "
         "(text-generation -> chat, feature-extraction -> embeddings, ...).",
     )

@@ -141,7 +141,7 @@ CASES = [
         "post",
         b"requests_per_day=-5&input_tokens=1e999&utilization=7",
         "application/x-www-form-urlencoded",
-        expect=(200, 302, 400, 405),
+        expect=(200, 302, 303, 400, 405),
     ),
     Case(
         "oversized benchmark run",
