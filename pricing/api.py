@@ -15,6 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, viewsets
 from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -391,7 +392,10 @@ class ModelPriceHistoryView(APIView):
 
 
 class CostEstimateView(APIView):
-    """POST a workload; get its monthly cost on every API offer and self-hosted."""
+    """POST a workload; get its monthly cost on every API offer and self-hosted. A read
+    (nothing is stored), so it is public like the GETs."""
+
+    permission_classes = [AllowAny]
 
     @extend_schema(
         summary="Monthly cost of a workload: API offers and self-hosted",
