@@ -15,11 +15,10 @@ import re
 import django_filters as filters
 from django import forms
 from django.apps import apps
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, Subquery, TextField, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from catalog.models import Model
 
@@ -49,39 +48,17 @@ FITS_PRECISIONS = ("fp32", "bf16", "fp16", "fp8", "int8", "int4-awq", "int4-gptq
 # Share of an accelerator's memory a model may fill (KV growth, fragmentation).
 FITS_USABLE_FRACTION = 0.9
 UNSPLIT_KINDS = ("apple", "cpu")  # unified memory: one machine, never tensor-parallel
-# Must stay identical to the expression of the `model_search` GIN index (migration 0002).
+# The text search configuration of catalog.models.SearchDocument (the stored column).
 SEARCH_CONFIG = "simple"
 _TERM = re.compile(r"[^\W_]+")
-
-
-def model_search_document() -> SearchVector:
-    """to_tsvector('simple', regexp_replace(repo_id || ' ' || name || ' ' || tags::text,
-    '[^[:alnum:]]+', ' ', 'g')): punctuation splits words, so "Llama-3.1-8B" is found by
-    "llama 3.1"."""
-    text = Concat(
-        F("repo_id"),
-        Value(" "),
-        F("name"),
-        Value(" "),
-        Cast(F("tags"), TextField()),
-        output_field=TextField(),
-    )
-    normalized = Func(
-        text,
-        Value("[^[:alnum:]]+"),
-        Value(" "),
-        Value("g"),
-        function="regexp_replace",
-        output_field=TextField(),
-    )
-    return SearchVector(normalized, config=SEARCH_CONFIG)
 
 
 def model_search(queryset: QuerySet[Model], q: str) -> QuerySet[Model]:
     """Every word of `q` must prefix-match a word of repo id, name or tags.
 
-    PostgreSQL: full-text search on the GIN-indexed document. SQLite (no full-text
-    index): case-insensitive substring match of each word on the same three columns."""
+    Both read the stored `search_document` column (catalog.models.SearchDocument).
+    PostgreSQL: full-text prefix search on its GIN index. SQLite (no full-text index):
+    substring match of each word on the lowercased text."""
     terms = [t.lower() for t in _TERM.findall(q)][:10]
     if not terms:
         return queryset
@@ -89,11 +66,9 @@ def model_search(queryset: QuerySet[Model], q: str) -> QuerySet[Model]:
         query = SearchQuery(
             " & ".join(f"{t}:*" for t in terms), search_type="raw", config=SEARCH_CONFIG
         )
-        return queryset.alias(search_document=model_search_document()).filter(search_document=query)
+        return queryset.filter(search_document=query)
     for term in terms:
-        queryset = queryset.filter(
-            Q(repo_id__icontains=term) | Q(name__icontains=term) | Q(tags__icontains=term)
-        )
+        queryset = queryset.filter(search_document__contains=term)
     return queryset
 
 
