@@ -30,7 +30,10 @@ class AcceleratorOut(serializers.ModelSerializer):
 
 
 class AcceleratorFilter(filters.FilterSet):
-    min_memory_gib = filters.NumberFilter(field_name="memory_gib", lookup_expr="gte")
+    min_memory_gib = filters.NumberFilter(
+        field_name="memory_gib", lookup_expr="gte", help_text="At least this much memory (GiB)."
+    )
+    vendor = filters.CharFilter(help_text="Vendor, e.g. `nvidia`, `amd`, `apple`.")
 
     class Meta:
         model = Accelerator
@@ -101,8 +104,10 @@ def _strict_bool(field_name: str) -> filters.TypedChoiceFilter:
 
 
 class BenchmarkRunFilter(filters.FilterSet):
-    model = filters.CharFilter(field_name="model__repo_id")
-    accelerator = filters.CharFilter(field_name="accelerator__slug")
+    model = filters.CharFilter(field_name="model__repo_id", help_text="Catalog repo id.")
+    accelerator = filters.CharFilter(field_name="accelerator__slug", help_text="Accelerator slug.")
+    engine = filters.CharFilter(help_text="Engine, e.g. `vllm`, `transformers`, `llama.cpp`.")
+    precision = filters.CharFilter(help_text="Precision key, e.g. `bf16`, `q4_k_m`.")
     flagged = _strict_bool("flagged")
     scaled_down = _strict_bool("scaled_down")
 
@@ -190,9 +195,15 @@ class RequirementsOut(serializers.Serializer):
 
 
 class RequirementsIn(serializers.Serializer):
-    precision = serializers.ChoiceField(choices=list(PRECISIONS), default="bf16")
-    context = serializers.IntegerField(min_value=1, max_value=10_000_000, default=8192)
-    batch = serializers.IntegerField(min_value=1, max_value=4096, default=1)
+    precision = serializers.ChoiceField(
+        choices=list(PRECISIONS), default="bf16", help_text="Weight precision."
+    )
+    context = serializers.IntegerField(
+        min_value=1, max_value=10_000_000, default=8192, help_text="Tokens per sequence."
+    )
+    batch = serializers.IntegerField(
+        min_value=1, max_value=4096, default=1, help_text="Concurrent sequences (KV cache)."
+    )
 
 
 def _catalog_model(repo_id: str) -> Model:

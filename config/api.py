@@ -302,6 +302,34 @@ class ConditionalRetrieveMixin:
         return response
 
 
+# Descriptions for parameters that views declare without one (path lookups, plain
+# `filterset_fields`): "name" or "path prefix:name" -> text.
+PARAMETER_DESCRIPTIONS = {
+    "repo_id": "Catalog repo id, slashes allowed (e.g. `meta-llama/Llama-3.1-8B`).",
+    "slug": "The record's slug.",
+    "/api/leaderboards/:source": "Leaderboard source, e.g. `lmarena`.",
+    "/api/leaderboards/:task": "Quality task, e.g. `chat`, `code`.",
+}
+
+
+def schema_describe_parameters(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: fill in PARAMETER_DESCRIPTIONS."""
+    for path, operations in result.get("paths", {}).items():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("description"):
+                    continue
+                name = parameter["name"]
+                text = PARAMETER_DESCRIPTIONS.get(f"{path}:{name}") or PARAMETER_DESCRIPTIONS.get(
+                    name
+                )
+                if text:
+                    parameter["description"] = text
+    return result
+
+
 def _body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 

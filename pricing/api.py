@@ -12,7 +12,12 @@ from django.http import Http404
 from django.urls import path
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import generics, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
@@ -366,9 +371,17 @@ class ModelPriceHistoryView(APIView):
     @extend_schema(
         summary="A model's full price history",
         parameters=[GROUPED],
-        responses={200: OfferOut(many=True), **ERRORS_MODEL},
-        description="Flat list by default; `grouped=true` answers a list of "
-        "PriceHistoryGroupOut objects instead.",
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="PriceHistory",
+                serializers=[OfferOut, PriceHistoryGroupOut],
+                resource_type_field_name=None,
+                many=True,
+            ),
+            **ERRORS_MODEL,
+        },
+        description="Flat list of OfferOut rows by default; `grouped=true` answers a list "
+        "of PriceHistoryGroupOut (one per price key, rows oldest first) instead.",
     )
     def get(self, request: Request, repo_id: str) -> Response:
         raw = request.query_params.get("grouped", "false").lower()
