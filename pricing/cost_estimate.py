@@ -162,8 +162,6 @@ def _self_hosted_rows(model: Model, workload: Workload, *, limit: int) -> tuple[
             "decode_tokens_per_s": round(speed, 1), "instances": instances,
             "monthly_usd": monthly.quantize(CENT),
         })  # fmt: skip
-        if len(rows) >= limit * 4:
-            break
     rows.sort(key=lambda r: (r["monthly_usd"], r["provider"], r["instance_price_id"]))
     note = "" if rows else "No current instance price has accelerators the model fits on."
     return rows[:limit], note
