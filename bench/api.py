@@ -6,9 +6,9 @@
 For each size (--small, then --n) it creates the database `atlas_bench_api_<size>`,
 migrates it, fills organizations, tasks and models with COPY (non-constraint indexes are
 dropped during the COPY and rebuilt after, FK triggers are off for the session), and
-ANALYZEs. Offers: when the pricing tables exist (pricing_provider, pricing_offer) it
-also COPYs --offers rows into them (best effort on the STYLE.md column names; skipped
-with a note otherwise). It then serves `bench.settings_bench` (the site + a bare
+ANALYZEs. Offers: --offers rows at --n models (the same share at the small size: two
+offers per priced model, 50 providers, a closed history row per 10) are COPYed into
+pricing_provider / pricing_offer. It then serves `bench.settings_bench` (the site + a bare
 /bench/hello/ view) with gunicorn on 127.0.0.1, throttling off (locmem throttles are
 per process; production uses a shared cache), persistent DB connections, and runs wrk
 for each endpoint, printing req/s and p50/p95/p99 (ms). Targets checked at the end:
@@ -251,53 +251,52 @@ def fill(pg: str, name: str, n: int, n_offers: int) -> None:
 
 
 def fill_offers(cur: psycopg.Cursor, n_models: int, n_offers: int, rng: random.Random) -> str:
-    """Best effort: the pricing tables may not exist on this branch (or differ)."""
-    cur.execute(
-        "SELECT to_regclass('pricing_offer') IS NOT NULL"
-        " AND to_regclass('pricing_provider') IS NOT NULL"
+    """COPY n_offers current token offers (50 providers, one feed) over every 5th model,
+    plus one closed history row per 10 offers; refresh nothing else (no requirements)."""
+    if not n_offers:
+        return ", no offers"
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    stamp = now.isoformat()
+    copy_rows(
+        cur,
+        "catalog_feed",
+        ["created_at", "updated_at", "slug", "name", "kind", "format", "url", "schedule",
+         "enabled"],
+        [(stamp, stamp, "bench-feed", "Bench feed", "pricing", "json", "", "", "t")],
+    )  # fmt: skip
+    cur.execute("SELECT id FROM catalog_feed WHERE slug = 'bench-feed'")
+    feed_id = cur.fetchone()[0]
+    copy_rows(
+        cur,
+        "pricing_provider",
+        ["created_at", "updated_at", "slug", "name", "kind", "homepage"],
+        ((stamp, stamp, f"provider-{i}", f"Provider {i}", "api", "") for i in range(1, 51)),
     )
-    if not cur.fetchone()[0]:
-        return ", no offers (pricing tables absent)"
-    now = datetime(2026, 1, 1, tzinfo=UTC).isoformat()
-    try:
-        cur.execute("SAVEPOINT offers")
-        copy_rows(
-            cur,
-            "pricing_provider",
-            ["created_at", "updated_at", "slug", "name"],
-            ((now, now, f"provider-{i}", f"Provider {i}") for i in range(1, 51)),
-        )
-        copy_rows(
-            cur,
-            "pricing_offer",
-            [
-                "created_at",
-                "updated_at",
-                "provider_id",
-                "model_id",
-                "unit",
-                "usd_per_mtok_input",
-                "usd_per_mtok_output",
-                "valid_from",
-            ],
-            (
-                (
-                    now,
-                    now,
-                    (i % 50) + 1,
-                    (i * 7919) % n_models + 1,
-                    "token",
-                    f"{rng.uniform(0.05, 15):.6f}",
-                    f"{rng.uniform(0.1, 60):.6f}",
-                    now,
-                )
-                for i in range(n_offers)
-            ),
-        )
-    except psycopg.Error as exc:
-        cur.execute("ROLLBACK TO SAVEPOINT offers")
-        return f", no offers (pricing schema differs: {str(exc).splitlines()[0]})"
-    return f", {n_offers} offers"
+    cur.execute("SELECT min(id) FROM pricing_provider")
+    first_provider = cur.fetchone()[0]
+    step = max(1, n_models // max(1, n_offers // 2))  # two offers per priced model
+
+    def rows():
+        old = (now - timedelta(days=60)).isoformat()
+        for i in range(n_offers):
+            model_id = (i // 2) * step % n_models + 1
+            provider = first_provider + i % 50
+            price_in, price_out = rng.uniform(0.05, 15), rng.uniform(0.1, 60)
+            base = (stamp, stamp, feed_id, provider, model_id, f"m{model_id}-{i}", "", "chat",
+                    "token", "{}", "[]")  # fmt: skip
+            if i % 10 == 0:  # a closed older price
+                yield (*base, f"{price_in * 2:.6f}", f"{price_out * 2:.6f}", old, stamp, "old")
+            yield (*base, f"{price_in:.6f}", f"{price_out:.6f}", stamp, None, "new")
+
+    copy_rows(
+        cur,
+        "pricing_offer",
+        ["created_at", "updated_at", "feed_id", "provider_id", "model_id", "model_name",
+         "hub_repo_id", "mode", "unit", "image_options", "tiers", "usd_per_mtok_input",
+         "usd_per_mtok_output", "valid_from", "valid_to", "fingerprint"],
+        rows(),
+    )  # fmt: skip
+    return f", {n_offers} offers (+{(n_offers + 9) // 10} history rows)"
 
 
 def free_port() -> int:
@@ -330,7 +329,7 @@ def bench_size(pg: str, n: int, args: argparse.Namespace, script: str) -> dict[s
     print(f"== {n} models ({name})", flush=True)
     if not args.reuse:
         create_database(pg, name)
-        fill(pg, name, n, args.offers if n == args.n else 0)
+        fill(pg, name, n, args.offers * n // args.n)  # the same share of priced models
     with psycopg.connect(url) as conn:
         detail_repo = conn.execute(
             "SELECT repo_id FROM catalog_model WHERE id = %s", [n // 2]
@@ -343,6 +342,11 @@ def bench_size(pg: str, n: int, args: argparse.Namespace, script: str) -> dict[s
         "&ordering=-downloads",
         "search ?q=llama 70b": "/api/models/?q=llama%2070b",
         "detail": f"/api/models/{detail_repo}/",
+        "offers list": "/api/offers/",
+        "offers ?provider&input_max": "/api/offers/?provider=provider-7&input_max=5",
+        "models ?has_offers=true": "/api/models/?has_offers=true",
+        "models ?ordering=cheapest": "/api/models/?ordering=cheapest",
+        "models ?price_max=1&ordering=-downloads": "/api/models/?price_max=1&ordering=-downloads",
     }
     cached = {f"{k} [cache 60s]": v for k, v in endpoints.items() if k.startswith(("list", "filt"))}
     results: dict[str, dict] = {}
@@ -433,7 +437,7 @@ def main() -> None:
         ratio_p95 = large[label]["p95"] / max(small[label]["p95"], 0.001)
         share = large[label]["rps"] / large["hello (bare Django)"]["rps"]
         verdicts = ""
-        if label.startswith(("list", "filtered")):
+        if label.startswith(("list", "filtered", "offers", "models")):
             verdicts = (
                 f"p95 {'OK' if ratio_p95 <= 2 else 'MISSED'}, "
                 f"req/s {'OK' if share >= 0.4 else 'MISSED'}"

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.http import Http404
+from django.urls import path
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from benchmarks import selectors, services
+from benchmarks.estimate import PRECISIONS
 from benchmarks.importers import RunRecord
 from benchmarks.models import Accelerator, BenchmarkRun
+from catalog.models import Model
+from config.api import ErrorOut
 
 
 class AcceleratorOut(serializers.ModelSerializer):
@@ -23,7 +30,10 @@ class AcceleratorOut(serializers.ModelSerializer):
 
 
 class AcceleratorFilter(filters.FilterSet):
-    min_memory_gib = filters.NumberFilter(field_name="memory_gib", lookup_expr="gte")
+    min_memory_gib = filters.NumberFilter(
+        field_name="memory_gib", lookup_expr="gte", help_text="At least this much memory (GiB)."
+    )
+    vendor = filters.CharFilter(help_text="Vendor, e.g. `nvidia`, `amd`, `apple`.")
 
     class Meta:
         model = Accelerator
@@ -94,8 +104,10 @@ def _strict_bool(field_name: str) -> filters.TypedChoiceFilter:
 
 
 class BenchmarkRunFilter(filters.FilterSet):
-    model = filters.CharFilter(field_name="model__repo_id")
-    accelerator = filters.CharFilter(field_name="accelerator__slug")
+    model = filters.CharFilter(field_name="model__repo_id", help_text="Catalog repo id.")
+    accelerator = filters.CharFilter(field_name="accelerator__slug", help_text="Accelerator slug.")
+    engine = filters.CharFilter(help_text="Engine, e.g. `vllm`, `transformers`, `llama.cpp`.")
+    precision = filters.CharFilter(help_text="Precision key, e.g. `bf16`, `q4_k_m`.")
     flagged = _strict_bool("flagged")
     scaled_down = _strict_bool("scaled_down")
 
@@ -144,3 +156,103 @@ class BenchmarkRunViewSet(
 def register(router) -> None:
     router.register("accelerators", AcceleratorViewSet, basename="accelerator")
     router.register("benchmark-runs", BenchmarkRunViewSet, basename="benchmark-run")
+
+
+# --- Per-model views: requirements (estimator) and measured runs ----------------------
+class MeasuredOut(serializers.Serializer):
+    runs = serializers.IntegerField(help_text="Trusted runs at this precision.")
+    decode_tokens_per_s = serializers.FloatField(
+        allow_null=True, help_text="Best measured decode tokens/s (all streams)."
+    )
+    peak_memory_gib = serializers.FloatField(allow_null=True, help_text="Lowest measured peak.")
+
+
+class AcceleratorRequirementOut(serializers.Serializer):
+    accelerator = serializers.CharField(help_text="Accelerator slug.")
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    memory_gib = serializers.FloatField()
+    accelerators_needed = serializers.IntegerField(
+        allow_null=True, help_text="Tensor-parallel size that holds the model (≤ 8); null: none."
+    )
+    decode_tokens_per_s_per_stream = serializers.FloatField(allow_null=True)
+    decode_tokens_per_s_total = serializers.FloatField(allow_null=True)
+    bound = serializers.CharField(allow_null=True, help_text="memory or compute")
+    measured = MeasuredOut(allow_null=True, help_text="Measured runs; null when none exist.")
+
+
+class RequirementsOut(serializers.Serializer):
+    model = serializers.CharField()
+    precision = serializers.CharField()
+    context_tokens = serializers.IntegerField()
+    batch = serializers.IntegerField()
+    weights_gib = serializers.FloatField()
+    kv_cache_gib = serializers.FloatField()
+    overhead_gib = serializers.FloatField()
+    total_gib = serializers.FloatField()
+    kv_known = serializers.BooleanField(help_text="False: the dims lack layers/heads (KV = 0).")
+    accelerators = AcceleratorRequirementOut(many=True)
+
+
+class RequirementsIn(serializers.Serializer):
+    precision = serializers.ChoiceField(
+        choices=list(PRECISIONS), default="bf16", help_text="Weight precision."
+    )
+    context = serializers.IntegerField(
+        min_value=1, max_value=10_000_000, default=8192, help_text="Tokens per sequence."
+    )
+    batch = serializers.IntegerField(
+        min_value=1, max_value=4096, default=1, help_text="Concurrent sequences (KV cache)."
+    )
+
+
+def _catalog_model(repo_id: str) -> Model:
+    model = Model.objects.filter(repo_id=repo_id).first()
+    if model is None:
+        raise Http404(f"No model {repo_id!r} in the catalog.")
+    return model
+
+
+class ModelRequirementsView(APIView):
+    """The estimator's memory breakdown for one model and, per accelerator, how many it
+    needs and the estimated decode speed; measured run figures beside them."""
+
+    @extend_schema(
+        summary="A model's memory need and speed per accelerator (estimate + measured)",
+        parameters=[RequirementsIn],
+        responses={200: RequirementsOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    )
+    def get(self, request: Request, repo_id: str) -> Response:
+        params = RequirementsIn(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        body = selectors.model_requirements(model=_catalog_model(repo_id), **params.validated_data)
+        return Response(RequirementsOut(body).data)
+
+
+class ModelBenchmarksView(ListAPIView):
+    """A model's benchmark runs, newest first."""
+
+    serializer_class = BenchmarkRunOut
+    filter_backends: list = []
+
+    @extend_schema(
+        summary="A model's benchmark runs, newest first",
+        responses={200: BenchmarkRunOut(many=True), 404: ErrorOut},
+    )
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[BenchmarkRun]:
+        return selectors.benchmark_run_list(model=_catalog_model(self.kwargs["repo_id"]))
+
+
+urlpatterns = [
+    path(
+        "models/<path:repo_id>/requirements/",
+        ModelRequirementsView.as_view(),
+        name="model-requirements",
+    ),
+    path(
+        "models/<path:repo_id>/benchmarks/", ModelBenchmarksView.as_view(), name="model-benchmarks"
+    ),
+]

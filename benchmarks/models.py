@@ -145,3 +145,39 @@ class BenchmarkRun(TimeStampedModel):
         if self.decode_tokens_per_s:
             return self.decode_tokens_per_s / self.concurrency
         return None
+
+
+class ModelRequirement(TimeStampedModel):
+    """Precomputed memory need of one catalog model at one precision (estimator output).
+
+    Filled by `benchmarks.services.model_requirements_refresh` (snapshot step, daily
+    Celery task, `manage.py refresh_requirements`) so the catalog's `fits` filter is an
+    indexed EXISTS instead of running the estimator per row. `total_gib` is at
+    `context_tokens` (8k) and batch 1, bf16 KV cache, on one device.
+    """
+
+    model = models.ForeignKey(
+        "catalog.Model", on_delete=models.CASCADE, related_name="requirements"
+    )
+    precision = models.CharField(max_length=20)  # a key of estimate.PRECISIONS
+    weights_gib = models.FloatField()
+    kv_gib_per_1k_tokens = models.FloatField()
+    overhead_gib = models.FloatField()
+    total_gib = models.FloatField()
+    context_tokens = models.PositiveIntegerField(default=8192)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model", "precision"], name="modelrequirement_model_precision"
+            ),
+        ]
+        indexes = [
+            # catalog ModelFilter `fits`: EXISTS (model, precision, total_gib <= limit)
+            models.Index(
+                fields=["model", "precision", "total_gib"], name="modelreq_model_prec_total"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model_id} {self.precision}: {self.total_gib:.1f} GiB"

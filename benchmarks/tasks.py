@@ -26,3 +26,9 @@ def benchmark_run_task(
         random_weights=random_weights, accelerator_slug=accelerator_slug,
     )  # fmt: skip
     return [run.id for run in runs]
+
+
+@shared_task(acks_late=True, soft_time_limit=1700, time_limit=1800)
+def model_requirements_refresh_task() -> int:
+    """Daily: recompute the precomputed requirement rows behind the `fits` filter."""
+    return services.model_requirements_refresh()

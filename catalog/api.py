@@ -24,7 +24,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalog import selectors
-from catalog.filters import MODEL_DEFAULT_ORDERING, MODEL_ORDERINGS, ModelFilter
+from catalog.filters import (
+    MODEL_ANNOTATED_KEYS,
+    MODEL_DEFAULT_ORDERING,
+    MODEL_ORDERINGS,
+    ModelFilter,
+)
 from catalog.models import Feed, FeedRun, Model, ModelAlias, Organization, Task
 from config.api import CachedListMixin, ConditionalRetrieveMixin, ErrorOut, KeysetPagination
 
@@ -110,9 +115,12 @@ MODEL_LIST_VALUES = [
 
 
 def model_list_values(queryset: QuerySet[Model]) -> QuerySet:
-    """The list's rows as dicts: the columns ModelListOut shows plus id (the keyset)."""
+    """The list's rows as dicts: the columns ModelListOut shows plus id and, when ordered
+    by a cross-app key (cheapest, quality), that annotation (the keyset)."""
+    keys = [k for k in MODEL_ANNOTATED_KEYS if k in queryset.query.annotations]
     return queryset.values(
         *MODEL_LIST_VALUES,
+        *keys,
         organization_slug=F("organization__slug"),
         task_slug=F("task__slug"),
     )

@@ -14,10 +14,11 @@ import re
 
 import django_filters as filters
 from django import forms
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.apps import apps
+from django.contrib.postgres.search import SearchQuery
+from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import F, Func, Q, QuerySet, TextField, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from catalog.models import Model
 
@@ -33,40 +34,31 @@ for _field in ("repo_id", "downloads", "likes", "params_total", "context_tokens"
     MODEL_ORDERINGS[f"-{_field}"] = (_field, True)
 MODEL_ORDERINGS["hub_modified_at"] = ("hub_modified_at", False)
 MODEL_ORDERINGS["-hub_modified_at"] = ("hub_modified_at", True)
+# Cross-app keys (annotations, not columns): key name -> annotation the keyset reads.
+MODEL_ORDERINGS["cheapest"] = ("cheapest_usd_per_mtok_input", False)
+MODEL_ORDERINGS["-cheapest"] = ("cheapest_usd_per_mtok_input", True)
+MODEL_ORDERINGS["quality"] = ("quality_best", False)
+MODEL_ORDERINGS["-quality"] = ("quality_best", True)
+MODEL_ANNOTATED_KEYS = {"cheapest_usd_per_mtok_input", "quality_best"}
 MODEL_DEFAULT_ORDERING = "repo_id"
-# Must stay identical to the expression of the `model_search` GIN index (migration 0002).
+# The estimator's precision keys (benchmarks.estimate.PRECISIONS; catalog may not import
+# it: tests/api/test_model_cross_filters.py checks the two stay equal).
+FITS_PRECISIONS = ("fp32", "bf16", "fp16", "fp8", "int8", "int4-awq", "int4-gptq", "q8_0",
+                   "q6_k", "q5_k_m", "q4_k_m", "q3_k_m", "q2_k")  # fmt: skip
+# Share of an accelerator's memory a model may fill (KV growth, fragmentation).
+FITS_USABLE_FRACTION = 0.9
+UNSPLIT_KINDS = ("apple", "cpu")  # unified memory: one machine, never tensor-parallel
+# The text search configuration of catalog.models.SearchDocument (the stored column).
 SEARCH_CONFIG = "simple"
 _TERM = re.compile(r"[^\W_]+")
-
-
-def model_search_document() -> SearchVector:
-    """to_tsvector('simple', regexp_replace(repo_id || ' ' || name || ' ' || tags::text,
-    '[^[:alnum:]]+', ' ', 'g')): punctuation splits words, so "Llama-3.1-8B" is found by
-    "llama 3.1"."""
-    text = Concat(
-        F("repo_id"),
-        Value(" "),
-        F("name"),
-        Value(" "),
-        Cast(F("tags"), TextField()),
-        output_field=TextField(),
-    )
-    normalized = Func(
-        text,
-        Value("[^[:alnum:]]+"),
-        Value(" "),
-        Value("g"),
-        function="regexp_replace",
-        output_field=TextField(),
-    )
-    return SearchVector(normalized, config=SEARCH_CONFIG)
 
 
 def model_search(queryset: QuerySet[Model], q: str) -> QuerySet[Model]:
     """Every word of `q` must prefix-match a word of repo id, name or tags.
 
-    PostgreSQL: full-text search on the GIN-indexed document. SQLite (no full-text
-    index): case-insensitive substring match of each word on the same three columns."""
+    Both read the stored `search_document` column (catalog.models.SearchDocument).
+    PostgreSQL: full-text prefix search on its GIN index. SQLite (no full-text index):
+    substring match of each word on the lowercased text."""
     terms = [t.lower() for t in _TERM.findall(q)][:10]
     if not terms:
         return queryset
@@ -74,12 +66,46 @@ def model_search(queryset: QuerySet[Model], q: str) -> QuerySet[Model]:
         query = SearchQuery(
             " & ".join(f"{t}:*" for t in terms), search_type="raw", config=SEARCH_CONFIG
         )
-        return queryset.alias(search_document=model_search_document()).filter(search_document=query)
+        return queryset.filter(search_document=query)
     for term in terms:
-        queryset = queryset.filter(
-            Q(repo_id__icontains=term) | Q(name__icontains=term) | Q(tags__icontains=term)
-        )
+        queryset = queryset.filter(search_document__contains=term)
     return queryset
+
+
+def _related(name: str):
+    """The table behind a reverse relation of Model (pricing's "offers", quality's
+    "quality_indexes", benchmarks' "requirements"): catalog reaches the apps above it
+    through the ORM, never by importing them."""
+    return Model._meta.get_field(name).related_model
+
+
+def cheapest_input_subquery() -> Subquery:
+    """Per model (OuterRef pk): the lowest current token offer's USD per 1M input tokens."""
+    offer = _related("offers")
+    return Subquery(
+        offer.objects.filter(
+            model_id=OuterRef("pk"), valid_to__isnull=True, unit="token",
+            usd_per_mtok_input__isnull=False,
+        )
+        .order_by("usd_per_mtok_input")
+        .values("usd_per_mtok_input")[:1]
+    )  # fmt: skip
+
+
+def _current_token_offers() -> QuerySet:
+    return _related("offers").objects.filter(
+        model_id=OuterRef("pk"), valid_to__isnull=True, unit="token"
+    )
+
+
+def _quality_rows(task: str | None) -> QuerySet:
+    rows = _related("quality_indexes").objects.filter(model_id=OuterRef("pk"))
+    return rows.filter(task=task) if task else rows
+
+
+def quality_best_subquery(task: str | None = None) -> Subquery:
+    """Per model: its best QualityIndex value (over all tasks, or for `task`)."""
+    return Subquery(_quality_rows(task).order_by("-value").values("value")[:1])
 
 
 class StrictBooleanField(forms.NullBooleanField):
@@ -154,13 +180,73 @@ class ModelFilter(filters.FilterSet):
         min_value=0,
         help_text="Context window of at least this many tokens.",
     )
+    has_offers = StrictBooleanFilter(
+        label="Has offers",
+        method="filter_has_offers",
+        help_text="The model has (true) or lacks (false) a current price offer.",
+    )
+    provider = filters.CharFilter(
+        label="Provider",
+        method="filter_provider",
+        max_length=80,
+        help_text="Provider slug (e.g. `openai`): the model has a current offer from it.",
+    )
+    price_min = filters.NumberFilter(
+        label="Min input price ($/1M)",
+        method="filter_price_min",
+        min_value=0,
+        help_text="Cheapest current token offer costs at least this many USD per 1M input tokens.",
+    )
+    price_max = filters.NumberFilter(
+        label="Max input price ($/1M)",
+        method="filter_price_max",
+        min_value=0,
+        help_text="Cheapest current token offer costs at most this many USD per 1M input tokens.",
+    )
+    fits = filters.CharFilter(
+        label="Fits on",
+        method="filter_fits",
+        max_length=60,
+        help_text="Accelerator slug (e.g. `h100-sxm`): the model's estimated memory at "
+        "`fits_precision`, 8k context, batch 1 is at most 90% of `fits_count` × its "
+        "memory (Apple/CPU unified memory is never split). Unknown slug: 400.",
+    )
+    fits_count = filters.NumberFilter(
+        label="Accelerator count",
+        method="filter_noop",
+        min_value=1,
+        max_value=64,
+        help_text="With `fits`: how many accelerators (default 1).",
+    )
+    fits_precision = filters.ChoiceFilter(
+        label="Precision",
+        method="filter_noop",
+        choices=[(p, p) for p in FITS_PRECISIONS],
+        help_text="With `fits`: weight precision (default `bf16`).",
+    )
+    quality_min = filters.NumberFilter(
+        label="Min quality",
+        method="filter_quality_min",
+        min_value=0,
+        max_value=100,
+        help_text="Best quality index (0-100) at least this; with `quality_task`, the "
+        "index for that task.",
+    )
+    quality_task = filters.CharFilter(
+        label="Quality task",
+        method="filter_noop",
+        max_length=60,
+        help_text="Quality index task for `quality_min` and `ordering=quality` (chat, code, "
+        "vision, embeddings, speech-to-text, text-to-image); default: the best over tasks.",
+    )
     ordering = filters.ChoiceFilter(
         choices=[(k, k) for k in MODEL_ORDERINGS],
         method="filter_ordering",
         empty_label=None,
         help_text="Sort key; `-` for descending. Default `repo_id`. Ties break on id. "
-        "Ordering by a nullable key (params_total, context_tokens, hub_modified_at) "
-        "lists only the models that have it.",
+        "Ordering by a nullable key (params_total, context_tokens, hub_modified_at, "
+        "cheapest = lowest current input price per 1M tokens, quality = best quality "
+        "index) lists only the models that have it.",
     )
 
     class Meta:
@@ -176,6 +262,60 @@ class ModelFilter(filters.FilterSet):
     def filter_params_max(self, queryset: QuerySet[Model], name: str, value) -> QuerySet[Model]:
         return queryset.filter(params_total__lte=int(value * PARAMS_PER_BILLION))
 
+    def filter_noop(self, queryset: QuerySet[Model], name: str, value) -> QuerySet[Model]:
+        return queryset  # read by filter_fits
+
+    def filter_has_offers(self, queryset: QuerySet[Model], name: str, value) -> QuerySet[Model]:
+        if value is None:
+            return queryset
+        offers = Exists(_related("offers").objects.filter(model_id=OuterRef("pk"), valid_to=None))
+        return queryset.filter(offers if value else ~offers)
+
+    def filter_provider(self, queryset: QuerySet[Model], name: str, value: str) -> QuerySet[Model]:
+        offers = _related("offers").objects.filter(
+            model_id=OuterRef("pk"), valid_to=None, provider__slug=value
+        )
+        return queryset.filter(Exists(offers))
+
+    def _cheapest(self, queryset: QuerySet[Model]) -> QuerySet[Model]:
+        if "cheapest_usd_per_mtok_input" in queryset.query.annotations:
+            return queryset
+        # The EXISTS lets PostgreSQL semi-join on the offers index before the subquery runs.
+        return queryset.filter(Exists(_current_token_offers())).annotate(
+            cheapest_usd_per_mtok_input=cheapest_input_subquery()
+        )
+
+    def filter_price_min(self, queryset: QuerySet[Model], name: str, value) -> QuerySet[Model]:
+        return self._cheapest(queryset).filter(cheapest_usd_per_mtok_input__gte=value)
+
+    def filter_price_max(self, queryset: QuerySet[Model], name: str, value) -> QuerySet[Model]:
+        return self._cheapest(queryset).filter(cheapest_usd_per_mtok_input__lte=value)
+
+    def filter_fits(self, queryset: QuerySet[Model], name: str, value: str) -> QuerySet[Model]:
+        accelerator = (
+            apps.get_model("benchmarks", "Accelerator")
+            .objects.filter(slug=value)
+            .values("memory_gib", "kind")
+            .first()
+        )
+        if accelerator is None:
+            raise ValidationError({"fits": [f"Unknown accelerator {value!r}."]})
+        data = self.form.cleaned_data
+        count = int(data.get("fits_count") or 1)
+        if accelerator["kind"] in UNSPLIT_KINDS:
+            count = 1
+        limit = accelerator["memory_gib"] * count * FITS_USABLE_FRACTION
+        rows = _related("requirements").objects.filter(
+            model_id=OuterRef("pk"),
+            precision=data.get("fits_precision") or "bf16",
+            total_gib__lte=limit,
+        )
+        return queryset.filter(Exists(rows))
+
+    def filter_quality_min(self, queryset: QuerySet[Model], name: str, value) -> QuerySet[Model]:
+        task = self.form.cleaned_data.get("quality_task") or None
+        return queryset.filter(Exists(_quality_rows(task).filter(value__gte=float(value))))
+
     @property
     def active(self) -> dict[str, object]:
         """The valid, non-empty filters (for "active filter" chips and empty states)."""
@@ -189,7 +329,16 @@ class ModelFilter(filters.FilterSet):
 
     def filter_ordering(self, queryset: QuerySet[Model], name: str, value: str) -> QuerySet[Model]:
         field, descending = MODEL_ORDERINGS[value]
+        direction = "-" if descending else ""
+        if field == "cheapest_usd_per_mtok_input":
+            queryset = self._cheapest(queryset).filter(cheapest_usd_per_mtok_input__isnull=False)
+            return queryset.order_by(f"{direction}{field}", f"{direction}id")
+        if field == "quality_best":
+            task = self.form.cleaned_data.get("quality_task") or None
+            queryset = queryset.filter(Exists(_quality_rows(task))).annotate(
+                quality_best=quality_best_subquery(task)
+            )
+            return queryset.order_by(f"{direction}{field}", f"{direction}id")
         if Model._meta.get_field(field).null:
             queryset = queryset.filter(**{f"{field}__isnull": False})
-        direction = "-" if descending else ""
         return queryset.order_by(f"{direction}{field}", f"{direction}id")

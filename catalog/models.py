@@ -7,6 +7,7 @@ ingesting app (catalog's Hub sync, pricing, benchmarks/quality) shares them.
 
 from __future__ import annotations
 
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
 
@@ -37,6 +38,41 @@ class Task(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SearchDocument(models.Func):
+    """The `q` search document of a model, computed by the database on every write (a
+    stored generated column, so no loader has to remember it and COPY fills it too).
+
+    PostgreSQL: to_tsvector('simple', repo id, name and tags with every run of
+    non-alphanumerics turned into one space), so "Llama-3.1-8B" is found by "llama 3.1";
+    GIN-indexed (migration 0003). SQLite (tests, no full-text index): the same three
+    columns lowercased, searched with LIKE."""
+
+    output_field = SearchVectorField()
+
+    def __init__(self) -> None:
+        super().__init__(F("repo_id"), F("name"), F("tags"))
+
+    def _joined(self, compiler, connection, cast: str) -> tuple[str, list]:
+        parts, params = [], []
+        for index, expression in enumerate(self.source_expressions):
+            sql, p = compiler.compile(expression)
+            sql = f"{sql}{cast}" if index == 2 else sql
+            parts.append(f"COALESCE({sql}, '')")
+            params.extend(p)
+        return " || ' ' || ".join(parts), params
+
+    def as_sql(self, compiler, connection, **extra):  # SQLite and others
+        text, params = self._joined(compiler, connection, "")
+        return f"lower({text})", params
+
+    def as_postgresql(self, compiler, connection, **extra):
+        text, params = self._joined(compiler, connection, "::text")
+        return (
+            f"to_tsvector('simple'::regconfig, regexp_replace({text}, '[^[:alnum:]]+', ' ', 'g'))",
+            params,
+        )
 
 
 class ModelQuerySet(models.QuerySet):
@@ -117,6 +153,10 @@ class Model(TimeStampedModel):
 
     # Hash of the normalized synced fields: re-syncs skip rows whose fingerprint matches.
     fingerprint = models.CharField(max_length=64, blank=True)
+    # The API's `q` search (catalog.filters.model_search): written by the database itself.
+    search_document = models.GeneratedField(
+        expression=SearchDocument(), output_field=SearchVectorField(), db_persist=True
+    )
 
     objects = ModelQuerySet.as_manager()
 

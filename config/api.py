@@ -16,20 +16,22 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
 import hashlib
 import json
 from calendar import timegm
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
-from django.db.models import BooleanField, QuerySet
+from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import get_conditional_response, quote_etag
@@ -46,6 +48,9 @@ class PageNumberPagination(pagination.PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+
+LOOKUPS = {">": "gt", "<": "lt"}
 
 
 class KeysetPagination(pagination.BasePagination):
@@ -68,7 +73,7 @@ class KeysetPagination(pagination.BasePagination):
     ) -> list[Any] | None:
         self.request = request
         field_name, descending, unique = view.keyset_ordering(request)
-        field = queryset.model._meta.get_field(field_name)
+        field = self._key_field(queryset, field_name)
         size = self._page_size(request)
         cursor = self._decode(request.query_params.get(self.cursor_query_param))
         backwards = bool(cursor and cursor.get("b"))
@@ -93,6 +98,17 @@ class KeysetPagination(pagination.BasePagination):
         self._has_previous = bool(rows) and (has_more if backwards else cursor is not None)
         self._rows = rows
         return rows
+
+    @staticmethod
+    def _key_field(queryset: QuerySet, name: str) -> Any:
+        """The model field, or an annotation (e.g. a subquery's cheapest price) whose
+        output field stands in for it (always nullable: rows without it are excluded)."""
+        try:
+            return queryset.model._meta.get_field(name)
+        except FieldDoesNotExist:
+            output = copy.copy(queryset.query.annotations[name].output_field)
+            output.null, output.attname, output.column = True, name, None
+            return output
 
     def _page_size(self, request: Any) -> int:
         raw = request.query_params.get(self.page_size_query_param)
@@ -119,13 +135,20 @@ class KeysetPagination(pagination.BasePagination):
 
     def _after(
         self, queryset: QuerySet, field: Any, unique: bool, cursor: dict[str, Any], op: str
-    ) -> RawSQL:
+    ) -> RawSQL | Q:
         try:
             value = field.to_python(cursor["v"])
             if isinstance(value, datetime):
                 value = connection.ops.adapt_datetimefield_value(value)
         except DjangoValidationError as exc:
             raise exceptions.ValidationError({"cursor": ["Invalid cursor."]}) from exc
+        if field.column is None:  # an annotation: compare through the ORM
+            name, key = field.attname, cursor["k"]
+            if unique:
+                return Q(**{f"{name}__{LOOKUPS[op]}": value})
+            return Q(**{f"{name}__{LOOKUPS[op]}": value}) | Q(
+                **{name: value, f"id__{LOOKUPS[op]}": key}
+            )
         qn = connection.ops.quote_name
         table = qn(queryset.model._meta.db_table)
         column = f"{table}.{qn(field.column)}"
@@ -143,6 +166,8 @@ class KeysetPagination(pagination.BasePagination):
             value, pk = self._field.value_from_object(row), row.pk
         if isinstance(value, datetime):
             value = value.isoformat()
+        elif isinstance(value, Decimal):
+            value = str(value)
         token = {"v": value, "k": pk}
         if backwards:
             token["b"] = 1
@@ -275,6 +300,34 @@ class ConditionalRetrieveMixin:
         response.headers["ETag"] = etag
         response.headers["Last-Modified"] = http_date(last_modified)
         return response
+
+
+# Descriptions for parameters that views declare without one (path lookups, plain
+# `filterset_fields`): "name" or "path prefix:name" -> text.
+PARAMETER_DESCRIPTIONS = {
+    "repo_id": "Catalog repo id, slashes allowed (e.g. `meta-llama/Llama-3.1-8B`).",
+    "slug": "The record's slug.",
+    "/api/leaderboards/:source": "Leaderboard source, e.g. `lmarena`.",
+    "/api/leaderboards/:task": "Quality task, e.g. `chat`, `code`.",
+}
+
+
+def schema_describe_parameters(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: fill in PARAMETER_DESCRIPTIONS."""
+    for path, operations in result.get("paths", {}).items():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("description"):
+                    continue
+                name = parameter["name"]
+                text = PARAMETER_DESCRIPTIONS.get(f"{path}:{name}") or PARAMETER_DESCRIPTIONS.get(
+                    name
+                )
+                if text:
+                    parameter["description"] = text
+    return result
 
 
 def _body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:

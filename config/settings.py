@@ -222,6 +222,11 @@ SPECTACULAR_SETTINGS = {
         "ModelSourceEnum": "catalog.models.Model.Source",
         "BenchmarkRunSourceEnum": "benchmarks.models.BenchmarkRun.Source",
     },
+    # Describes path parameters (repo_id, slug) and plain filterset_fields everywhere.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api.schema_describe_parameters",
+    ],
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -75,7 +75,8 @@ def snapshot_export(*, path: Path) -> dict[str, int]:
     tables: dict[str, Any] = {}
     counts: dict[str, int] = {}
     for m in snapshot_models():
-        fields = [f.attname for f in m._meta.concrete_fields]
+        # Generated columns (catalog's search document) are the database's to compute.
+        fields = [f.attname for f in m._meta.concrete_fields if not f.generated]
         rows = [
             [_encode(v) for v in row]
             for row in m._base_manager.order_by("pk").values_list(*fields).iterator(2000)
@@ -138,7 +139,7 @@ def snapshot_load(*, path: Path, replace: bool = False) -> dict[str, int]:
         table = doc["tables"].get(m._meta.label_lower)
         if not table:
             continue
-        fields = {f.attname: f for f in m._meta.concrete_fields}
+        fields = {f.attname: f for f in m._meta.concrete_fields if not f.generated}
         names = table["fields"]
         missing = [n for n in names if n not in fields]
         if missing:

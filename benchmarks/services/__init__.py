@@ -15,6 +15,11 @@ from benchmarks.services.accelerators import (
     model_dims,
 )
 from benchmarks.services.local import benchmark_run_local
+from benchmarks.services.requirements import (
+    REQUIREMENT_CONTEXT_TOKENS,
+    model_requirements_refresh,
+    requirement_rows,
+)
 from benchmarks.services.runs import (
     FINGERPRINT_KEYS,
     PARSERS,
@@ -34,6 +39,7 @@ __all__ = [
     "ACCELERATOR_FIELDS",
     "FINGERPRINT_KEYS",
     "PARSERS",
+    "REQUIREMENT_CONTEXT_TOKENS",
     "ROOFLINE_TOLERANCE",
     "AcceleratorFileError",
     "BenchmarkRunInvalid",
@@ -49,5 +55,7 @@ __all__ = [
     "efficiency_for_accelerator",
     "environment_fingerprint",
     "model_dims",
+    "model_requirements_refresh",
+    "requirement_rows",
     "roofline_flag",
 ]

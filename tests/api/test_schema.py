@@ -8,14 +8,21 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import close_old_connections
 
+from benchmarks.services import model_requirements_refresh
 from tests.api.builders import make_alias, make_feed_with_runs, make_model, make_models
+from tests.api.pricing_builders import make_accelerator, make_instance_prices, make_offers
+from tests.benchmarks.builders import LLAMA_8B_DIMS
 
 
 def test_spectacular_schema_validates_without_warnings(tmp_path) -> None:
     out = tmp_path / "schema.yaml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
     text = out.read_text()
-    for needle in ("/api/models/{repo_id}/", "ErrorOut", "min_context_tokens", "cursor"):
+    for needle in ("/api/models/{repo_id}/", "ErrorOut", "min_context_tokens", "cursor",
+                   "/api/offers/", "/api/instance-prices/", "/api/estimate/cost/",
+                   "CostEstimateIn", "CostEstimateOut", "/api/models/{repo_id}/requirements/",
+                   "/api/models/{repo_id}/price-history/", "has_offers", "fits_precision",
+                   "quality_min", "-cheapest"):  # fmt: skip
         assert needle in text
 
 
@@ -31,8 +38,12 @@ def test_schemathesis_finds_no_server_errors(settings) -> None:
     }
     cache.clear()
     make_models(5)
-    make_alias(make_model("meta-llama/Llama-3.1-8B", tags=["chat"]))
+    llama = make_model("meta-llama/Llama-3.1-8B", tags=["chat"], **LLAMA_8B_DIMS)
+    make_alias(llama)
     make_feed_with_runs("litellm", runs=2)
+    make_offers(llama, 2, history=True)
+    make_instance_prices(2, accelerator=make_accelerator("h100-sxm"))
+    model_requirements_refresh()
 
     # The WSGI handler closes the DB connection after each request; the test's
     # transaction lives on it, so keep it open (as Django's test client does).
@@ -43,7 +54,7 @@ def test_schemathesis_finds_no_server_errors(settings) -> None:
     finally:
         signals.request_started.connect(close_old_connections)
         signals.request_finished.connect(close_old_connections)
-    assert operations >= 9
+    assert operations >= 20
     assert len(calls) > 10 * operations  # hypothesis really generated cases
     assert failures == []
 
