@@ -27,7 +27,13 @@ from catalog.hub_parse import (
     parse_model,
 )
 from catalog.models import Feed, FeedRun, Model
-from catalog.services.hub_load import HubRow, in_values, models_link_base, models_upsert
+from catalog.services.hub_load import (
+    HubRow,
+    in_values,
+    models_link_base,
+    models_upsert,
+    text_array,
+)
 from catalog.services.runs import (
     RunCounts,
     feed_ensure,
@@ -259,13 +265,11 @@ def _page_load(
 
 def _page_known(repo_ids: list[str]) -> dict[str, tuple[int, str, str]]:
     """1 query: repo_id -> (id, fingerprint, config_sha) of this page's stored models."""
-    if connection.vendor == "postgresql":  # one array parameter, an index scan
+    if connection.vendor == "postgresql":  # one parameter, an index scan
+        sql, param = text_array(repo_ids)
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT repo_id, id, fingerprint, config_sha FROM catalog_model "
-                "WHERE repo_id = ANY(%s::text[])",
-                [repo_ids],
-            )
+            query = f"SELECT repo_id, id, fingerprint, config_sha FROM catalog_model WHERE repo_id = ANY({sql})"  # noqa: S608, E501 - sql: one of two fixed forms
+            cursor.execute(query, [param])
             rows = cursor.fetchall()
     else:
         rows = Model.objects.filter(repo_id__in=in_values(repo_ids)).values_list(

@@ -19,6 +19,7 @@ from catalog.services.hub_load import (
     LISTING_FIELDS,
     HubRow,
     models_upsert,
+    text_array,
 )
 from tests.catalog.conftest import FIXTURES, listing_fixture, synthetic_models
 from tests.fakes.hub import FakeHub
@@ -172,3 +173,21 @@ def test_unchanged_pages_resume_from_the_last_saved_cursor(fake_hub: FakeHub) ->
         0,
         3,
     )
+
+
+@postgres_only
+@pytest.mark.parametrize(
+    "values",
+    [
+        [],
+        [""],
+        ["only"],
+        ["a/b", "", "c d", '{"x"}', "back\\slash", "NULL", "é"],
+        ["has\x1fseparator", "plain"],
+    ],
+)
+def test_text_array_round_trips_every_value(values: list[str]) -> None:
+    sql, param = text_array(values)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {sql}", [param])
+        assert cursor.fetchone()[0] == values
