@@ -247,7 +247,7 @@ def _page_load(
         return counts, False  # nothing to write: saved with a later page (see hub_sync)
     with transaction.atomic():
         if rows:
-            models_upsert(rows)
+            models_upsert(rows, known={repo_id: row[0] for repo_id, row in existing.items()})
         run.save(
             update_fields=[
                 "pages_done",

@@ -135,17 +135,22 @@ def orgs_and_tasks(rows: Sequence[HubRow]) -> tuple[dict[str, int], dict[str, in
     return orgs, tasks
 
 
-def models_upsert(rows: Sequence[HubRow], *, method: str | None = None) -> None:
+def models_upsert(
+    rows: Sequence[HubRow], *, method: str | None = None, known: dict[str, int] | None = None
+) -> None:
     """Upsert `rows` on repo_id and link base models (each child of this page to its
     parent, or to nothing when the parent is not in the catalog).
 
     method: "copy" (PostgreSQL only) or "bulk"; default: "copy" on PostgreSQL. Both
     write the same values: listing fields always, dims only for rows that carry dims,
     description only when the record has one; created_at is kept on update.
+    known: repo_id -> id of the catalog rows the caller already looked up for this page
+    (the copy path then only looks up base models); as with any lookup, a row deleted
+    meanwhile can fail the page, which the sync records and resumes.
     """
     method = method or ("copy" if connection.vendor == "postgresql" else "bulk")
     if method == "copy":
-        _models_upsert_copy(rows)
+        _models_upsert_copy(rows, known=known)
         return
     if method != "bulk":
         raise ValueError(f"unknown upsert method {method!r}")
@@ -334,7 +339,7 @@ def _row_tuple(
     )
 
 
-def _models_upsert_copy(rows: Sequence[HubRow]) -> None:
+def _models_upsert_copy(rows: Sequence[HubRow], *, known: dict[str, int] | None) -> None:
     """The PostgreSQL write of one page, 5 to 10 statements whatever its size.
 
     One lookup gives the ids of this page's rows and of its base models already in the
@@ -349,16 +354,23 @@ def _models_upsert_copy(rows: Sequence[HubRow]) -> None:
         return
     orgs, tasks = _orgs_and_tasks_pg(rows)
     now = timezone.now()
-    wanted = {row.record.repo_id for row in rows}
-    wanted.update(row.record.base_model_repo_id[:200] for row in rows)
+    page = {row.record.repo_id for row in rows}
+    wanted = {row.record.base_model_repo_id[:200] for row in rows}
+    if known is None:
+        wanted |= page
+        ids: dict[str, int] = {}
+    else:
+        ids = {repo_id: known[repo_id] for repo_id in page if repo_id in known}
+        wanted -= page
     wanted.discard("")
-    sql, param = text_array(list(wanted))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT repo_id, id FROM catalog_model WHERE repo_id = ANY({sql})",  # noqa: S608
-            [param],
-        )
-        ids: dict[str, int] = dict(cursor.fetchall())
+    if wanted:
+        sql, param = text_array(list(wanted))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT repo_id, id FROM catalog_model WHERE repo_id = ANY({sql})",  # noqa: S608
+                [param],
+            )
+            ids.update(cursor.fetchall())
     new_rows = [row for row in rows if row.record.repo_id not in ids]
     known_rows = [row for row in rows if row.record.repo_id in ids]
     if new_rows:
@@ -370,7 +382,6 @@ def _models_upsert_copy(rows: Sequence[HubRow]) -> None:
     if known_rows:
         _merge_rows(known_rows, orgs, tasks, ids, now)
     # Children whose parent arrived on this page (its id was unknown at COPY time).
-    page = {row.record.repo_id for row in rows}
     late = [
         row.record.repo_id
         for row in rows

@@ -81,21 +81,26 @@ def _state() -> list[tuple]:
     return list(Model.objects.order_by("repo_id").values_list(*SYNCED))
 
 
-def _sync_twice(method: str) -> tuple[list[tuple], list[tuple]]:
+def _known() -> dict[str, int]:
+    return dict(Model.objects.values_list("repo_id", "id"))
+
+
+def _sync_twice(method: str, *, pass_known: bool = False) -> tuple[list[tuple], list[tuple]]:
     Model.objects.all().delete()
     page_1 = _rows_page_1()
-    models_upsert(page_1, method=method)
+    models_upsert(page_1, method=method, known=_known() if pass_known else None)
     first = _state()
-    models_upsert(_rows_page_2(page_1), method=method)
+    models_upsert(_rows_page_2(page_1), method=method, known=_known() if pass_known else None)
     return first, _state()
 
 
 @postgres_only
 def test_copy_and_bulk_paths_write_identical_rows() -> None:
     bulk_first, bulk_second = _sync_twice("bulk")
+    known_first, known_second = _sync_twice("copy", pass_known=True)  # as hub_sync calls it
     copy_first, copy_second = _sync_twice("copy")
-    assert copy_first == bulk_first
-    assert copy_second == bulk_second
+    assert copy_first == known_first == bulk_first
+    assert copy_second == known_second == bulk_second
     # The comparison has teeth: links, dims and the update all happened.
     child = Model.objects.get(repo_id="meta-llama/Llama-3.1-8B-Instruct")
     assert child.base_model.repo_id == "meta-llama/Llama-3.1-8B"
