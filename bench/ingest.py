@@ -8,7 +8,10 @@ database (created and dropped here). HTTP is excluded by subtracting the seconds
 spent inside its listing-page calls (request, transfer and JSON decode, counted by
 `HubClient.http_s`) from the wall time; both figures are printed. The COPY baseline writes
 the same rows, as the sync stores them, with psycopg's COPY into a scratch table created
-`LIKE catalog_model INCLUDING ALL` (same indexes and constraints).
+`LIKE catalog_model INCLUDING ALL` (same indexes and constraints). A second, reference
+row COPYs the same rows one page per statement into such a table with catalog_model's
+foreign keys added: the floor for a sync that commits per page into the real table.
+On PostgreSQL the sync itself COPYs each page (catalog/services/hub_load.py).
 """
 
 from __future__ import annotations
