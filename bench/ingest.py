@@ -8,7 +8,10 @@ database (created and dropped here). HTTP is excluded by subtracting the seconds
 spent inside its listing-page calls (request, transfer and JSON decode, counted by
 `HubClient.http_s`) from the wall time; both figures are printed. The COPY baseline writes
 the same rows, as the sync stores them, with psycopg's COPY into a scratch table created
-`LIKE catalog_model INCLUDING ALL` (same indexes and constraints).
+`LIKE catalog_model INCLUDING ALL` (same indexes and constraints). A second, reference
+row COPYs the same rows one page per statement into such a table with catalog_model's
+foreign keys added: the floor for a sync that commits per page into the real table.
+On PostgreSQL the sync itself COPYs each page (catalog/services/hub_load.py).
 """
 
 from __future__ import annotations
@@ -118,17 +121,40 @@ def _run(n: int, page_size: int) -> int:
         cursor.execute("SELECT count(*) FROM bench_copy")
         assert cursor.fetchone()[0] == n
         cursor.execute("DROP TABLE bench_copy")
+        # For reference only (the target is against the plain COPY above): what the sync's
+        # write must do at least, a COPY per page (one commit each) into a table that also
+        # has catalog_model's foreign keys, whose checks run per row.
+        cursor.execute("CREATE TABLE bench_copy_paged (LIKE catalog_model INCLUDING ALL)")
+        for column, target in (
+            ("organization_id", "catalog_organization"),
+            ("task_id", "catalog_task"),
+            ("base_model_id", "catalog_model"),
+        ):
+            cursor.execute(
+                f"ALTER TABLE bench_copy_paged ADD FOREIGN KEY ({column}) REFERENCES {target} (id)"
+            )
+        started = time.perf_counter()
+        for start in range(0, n, page_size):
+            with cursor.cursor.copy(f"COPY bench_copy_paged ({columns}) FROM STDIN") as copy:
+                for values in rows[start : start + page_size]:
+                    copy.write_row(values)
+        paged_s = time.perf_counter() - started
+        cursor.execute("DROP TABLE bench_copy_paged")
     copy_rate = n / copy_s
+    paged_rate = n / paged_s
 
     print(f"\nHub ingest bench: N={n:,} synthetic models, page size {page_size}, PostgreSQL")
     print(f"{'step':<24}{'wall s':>9}{'HTTP s':>9}{'rows/s (excl. HTTP)':>22}{'vs COPY':>9}")
     for label, wall, http_s, rate in results:
         print(f"{label:<24}{wall:>9.2f}{http_s:>9.2f}{rate:>22,.0f}{rate / copy_rate:>9.0%}")
     print(f"{'COPY (same rows)':<24}{copy_s:>9.2f}{0:>9.2f}{copy_rate:>22,.0f}{1:>9.0%}")
+    paged = "COPY/page + FK checks"
+    print(f"{paged:<24}{paged_s:>9.2f}{0:>9.2f}{paged_rate:>22,.0f}{paged_rate / copy_rate:>9.0%}")
     first, resync = results[0][3], results[1][3]
     print(
         f"\nfirst sync = {first / copy_rate:.0%} of COPY (target >= 50%); "
-        f"re-sync = {resync / first:.1f}x first sync (target >= 10x)"
+        f"re-sync = {resync / first:.1f}x first sync (target >= 10x); "
+        f"first sync = {first / paged_rate:.0%} of COPY/page + FK checks (reference)"
     )
     return 0
 

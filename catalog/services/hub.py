@@ -7,13 +7,14 @@ that same transaction, so an interrupted run resumes after its last committed pa
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from catalog.hub import HubClient, HubError
@@ -27,7 +28,13 @@ from catalog.hub_parse import (
     parse_model,
 )
 from catalog.models import Feed, FeedRun, Model
-from catalog.services.hub_load import HubRow, in_values, models_link_base, models_upsert
+from catalog.services.hub_load import (
+    HubRow,
+    in_values,
+    models_link_base,
+    models_upsert,
+    text_array,
+)
 from catalog.services.runs import (
     RunCounts,
     db_connection_recover,
@@ -39,6 +46,11 @@ from catalog.services.runs import (
 logger = logging.getLogger(__name__)
 
 FEED_SLUG = "hub"
+# A page with nothing to write (a re-sync's unchanged models) is not committed on its own:
+# its cursor and counts ride with the next written page, or with the run's save after at
+# most DEFER_PAGES such pages / DEFER_S seconds. A kill loses only that re-hashing work.
+DEFER_PAGES = 20
+DEFER_S = 10.0
 CONFIG_FILES = {"transformers": "config.json", "diffusers": "model_index.json"}
 
 
@@ -130,6 +142,7 @@ def hub_sync(
     url: str | None = run.cursor or client.listing_url(
         task=task, author=author, search=search, page_size=min(page_size, max(limit, 1))
     )
+    deferred, saved_at = 0, time.monotonic()
     try:
         while url and seen < limit:
             try:
@@ -141,9 +154,18 @@ def hub_sync(
                 return feed_run_finish(run=run, counts=counts, failed_reason=str(exc))
             items = page.items[: limit - seen]
             next_url = page.next_url if len(items) == len(page.items) else url
-            page_counts = _page_load(
-                run=run, items=items, client=client, full=full, next_url=next_url or ""
+            page_counts, saved = _page_load(
+                run=run,
+                items=items,
+                client=client,
+                full=full,
+                next_url=next_url or "",
+                defer=deferred < DEFER_PAGES and time.monotonic() - saved_at < DEFER_S,
             )
+            if saved:
+                deferred, saved_at = 0, time.monotonic()
+            else:
+                deferred += 1
             counts.add(page_counts)
             seen += len(items)
             if progress:
@@ -177,27 +199,31 @@ def hub_sync(
 
 
 def _page_load(
-    *, run: FeedRun, items: Sequence[Any], client: HubClient, full: bool, next_url: str
-) -> RunCounts:
+    *,
+    run: FeedRun,
+    items: Sequence[Any],
+    client: HubClient,
+    full: bool,
+    next_url: str,
+    defer: bool = False,
+) -> tuple[RunCounts, bool]:
+    """Load one listing page; returns its counts and whether the run was saved. With
+    `defer`, a page with nothing to write (all unchanged) only advances the run in
+    memory: the next saved page commits its cursor and counts together with its own."""
     counts = RunCounts()
     repo_ids = [k for k in {entry_repo_id(item) for item in items} if k]
-    # 1 query: what we already hold for this page.
-    existing = {
-        repo_id: (pk, fingerprint, config_sha)
-        for repo_id, pk, fingerprint, config_sha in Model.objects.filter(
-            repo_id__in=in_values(repo_ids)
-        ).values_list("repo_id", "id", "fingerprint", "config_sha")
-    }
+    existing = _page_known(repo_ids)
     rows: list[HubRow] = []
     for index, item in enumerate(items):
         repo_id = entry_repo_id(item)
         known = existing.get(repo_id)
+        fingerprint = fingerprint_entry(item) if isinstance(item, dict) else None
         # Unchanged models cost one hash: no parse, no fetch, no write.
-        if known is not None and known[1] == fingerprint_entry(item):
+        if known is not None and known[1] == fingerprint:
             counts.unchanged += 1
             continue
         try:
-            record = parse_model(item)
+            record = parse_model(item, fingerprint=fingerprint)
         except HubFormatError as exc:
             counts.failed += 1
             counts.errors.append(f"listing entry {run.pages_done}:{index}: {exc}")
@@ -213,16 +239,18 @@ def _page_load(
         else:
             counts.updated += 1
         rows.append(row)
+    run.pages_done += 1
+    run.cursor = next_url
+    run.created += counts.created
+    run.updated += counts.updated
+    run.unchanged += counts.unchanged
+    run.failed += counts.failed
+    run.errors = [*run.errors, *counts.errors][-500:]
+    if defer and not rows and not counts.failed:
+        return counts, False  # nothing to write: saved with a later page (see hub_sync)
     with transaction.atomic():
         if rows:
-            models_upsert(rows)
-        run.pages_done += 1
-        run.cursor = next_url
-        run.created += counts.created
-        run.updated += counts.updated
-        run.unchanged += counts.unchanged
-        run.failed += counts.failed
-        run.errors = [*run.errors, *counts.errors][-500:]
+            models_upsert(rows, known={repo_id: row[0] for repo_id, row in existing.items()})
         run.save(
             update_fields=[
                 "pages_done",
@@ -235,7 +263,22 @@ def _page_load(
                 "updated_at",
             ]
         )
-    return counts
+    return counts, True
+
+
+def _page_known(repo_ids: list[str]) -> dict[str, tuple[int, str, str]]:
+    """1 query: repo_id -> (id, fingerprint, config_sha) of this page's stored models."""
+    if connection.vendor == "postgresql":  # one parameter, an index scan
+        sql, param = text_array(repo_ids)
+        with connection.cursor() as cursor:
+            query = f"SELECT repo_id, id, fingerprint, config_sha FROM catalog_model WHERE repo_id = ANY({sql})"  # noqa: S608, E501 - sql: one of two fixed forms
+            cursor.execute(query, [param])
+            rows = cursor.fetchall()
+    else:
+        rows = Model.objects.filter(repo_id__in=in_values(repo_ids)).values_list(
+            "repo_id", "id", "fingerprint", "config_sha"
+        )
+    return {repo_id: (pk, fingerprint, config_sha) for repo_id, pk, fingerprint, config_sha in rows}
 
 
 def _model_fetch(
@@ -268,7 +311,9 @@ def _model_fetch(
         except HubFormatError as exc:
             problems.append(f"{record.repo_id}: {filename} unreadable ({exc})")
     # The stored fingerprint is the listing's, so the next identical listing is skipped.
-    return HubRow(record=replace(record, fingerprint=listing_fingerprint), dims=dims), problems
+    if record.fingerprint != listing_fingerprint:
+        record = replace(record, fingerprint=listing_fingerprint)
+    return HubRow(record=record, dims=dims), problems
 
 
 def _merge(listing: ModelRecord, info: ModelRecord) -> ModelRecord:
