@@ -433,6 +433,9 @@ def test_catalog_has_price_gpu_and_quality_controls_and_sorts(client, priced) ->
 @needs_filters
 def test_catalog_fits_filter_and_cheapest_sort_through_the_website(client, priced) -> None:
     make_model("meta-llama/Llama-3.1-70B", params_total=70_000_000_000, num_layers=80)
+    from benchmarks.services import model_requirements_refresh
+
+    model_requirements_refresh()  # "fits" reads the precomputed requirement rows
     html = _text(client.get("/models/?fits=rtx-4090"))
     assert priced.repo_id in html
     assert "Llama-3.1-70B/" not in html
