@@ -35,6 +35,7 @@ from catalog.services.hub_load import (
     models_upsert,
     text_array,
 )
+from catalog.services.params import models_params_estimate_fill
 from catalog.services.runs import (
     RunCounts,
     db_connection_recover,
@@ -184,6 +185,8 @@ def hub_sync(
             client.close()
     with transaction.atomic():
         models_link_base()
+        # Dense models the Hub gave no safetensors total for get one from their dims.
+        models_params_estimate_fill()
         run.cursor = ""
         run.save(update_fields=["cursor", "updated_at"])
         run = feed_run_finish(run=run, counts=counts)

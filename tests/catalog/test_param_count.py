@@ -60,3 +60,21 @@ def test_fill_sets_only_missing_counts_and_is_idempotent() -> None:
     known = Model.objects.get(repo_id="b/known")
     assert (known.params_total, known.params_estimated) == (8_000_000_000, False)
     assert models_params_estimate_fill() == 0
+
+
+@pytest.mark.django_db
+def test_a_hub_sync_estimates_counts_the_listing_lacks(fake_hub) -> None:
+    from catalog.services.hub import hub_sync
+    from tests.catalog.conftest import listing_fixture
+
+    listing = [dict(m) for m in listing_fixture()]
+    for entry in listing:
+        if entry["id"] == "meta-llama/Llama-3.1-8B":
+            entry.pop("safetensors")
+    fake_hub.set_models(listing)
+    hub_sync(limit=100)
+    llama = Model.objects.get(repo_id="meta-llama/Llama-3.1-8B")
+    assert llama.params_estimated
+    assert llama.params_total == estimate_dense_params(LLAMA_3_1_8B)
+    instruct = Model.objects.get(repo_id="meta-llama/Llama-3.1-8B-Instruct")
+    assert not instruct.params_estimated  # its safetensors total wins
