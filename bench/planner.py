@@ -232,6 +232,65 @@ def _best_of(fn, repeat: int) -> tuple[float, object]:
     return best, out
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _http_p50(database_url: str, paths: list[str], n: int) -> dict[str, float]:
+    """p50 seconds of `n` real HTTP GETs per path against gunicorn on 127.0.0.1.
+
+    One sync worker serving the same database (what a user meets, minus the network):
+    the request goes through the socket, WSGI, middleware, view, template or serializer.
+    """
+    import http.client
+    import subprocess
+
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    server = subprocess.Popen(
+        [str(gunicorn), "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1",
+         "--log-level", "warning"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                conn.request("GET", "/healthz")
+                conn.getresponse().read()
+                conn.close()
+                break
+            except OSError as err:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"gunicorn did not start: {server.stderr.read()!r}") from err
+                time.sleep(0.2)
+        out = {}
+        for path in paths:
+            times = []
+            for i in range(n + 3):  # the first 3 warm the worker up
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                t = time.perf_counter()
+                conn.request("GET", path)
+                response = conn.getresponse()
+                response.read()
+                elapsed = time.perf_counter() - t
+                conn.close()
+                assert response.status == 200, (path, response.status)
+                if i >= 3:
+                    times.append(elapsed)
+            out[path] = statistics.median(times)
+        return out
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def _workload_answers() -> dict:
     return {
         "task": "chat", "requests_per_day": "50000", "avg_input_tokens": "800",
@@ -255,19 +314,39 @@ def db_bench(args: argparse.Namespace, rank_s: float) -> None:
     client.get("/api/models/")  # warm up (URL resolver, first queries)
     list_s, response = _best_of(lambda: client.get("/api/models/"), max(args.repeat, 5))
     assert response.status_code == 200, response.status_code
+    http = {}
+    if args.http_requests:
+        api_path, web_path = "/api/models/?ordering=-downloads", "/models/"
+        http = _http_p50(args.database_url, [api_path, web_path], args.http_requests)
     inputs = inputs_from_answers(_workload_answers()).inputs
-    print(f"{'measure':<48} {'best s':>8} {'× list':>8} {'plans/s':>8}")
-    print(f"{'GET /api/models/ (one page, test client)':<48} {list_s:>8.4f} {1:>8.1f}")
-    print(f"{'pure rank, full size (part 1)':<48} {rank_s:>8.3f} {rank_s / list_s:>8.1f} "
-          f"{1 / rank_s:>8.2f}")  # fmt: skip
+    # Ratios: "× list" against the in-process test client (best of N, no socket), and
+    # "× http" against the p50 of real HTTP requests to gunicorn on 127.0.0.1 serving
+    # the API list (default page size, ?ordering=-downloads).
+    http_s = http.get("/api/models/?ordering=-downloads")
+    print(f"{'measure':<66} {'s':>8} {'× list':>8} {'× http':>8} {'plans/s':>8}")
+
+    def line(label, seconds, plans=True):
+        ratio = f"{seconds / http_s:>8.1f}" if http_s else f"{'-':>8}"
+        rate = f"{1 / seconds:>8.2f}" if plans else ""
+        return f"{label:<66} {seconds:>8.4f} {seconds / list_s:>8.1f} {ratio} {rate}"
+
+    print(line("list: GET /api/models/ in-process test client (best)", list_s, False))
+    for path, seconds in http.items():
+        print(line(f"list: HTTP GET {path} gunicorn p50 of {args.http_requests}", seconds, False))
+    print(line("pure rank, full size (part 1)", rank_s))
+    result = None
     for label, bound in (("plan_run, top 300 models (default)", None),
                          (f"plan_run, all {args.models:,} models", args.models)):  # fmt: skip
         kw = {} if bound is None else {"max_models": bound}
         plan_s, result = _best_of(lambda kw=kw: plan_run(inputs=inputs, **kw), args.repeat)
         built = plan_inputs_build(inputs=inputs, **kw)
-        print(f"{label:<48} {plan_s:>8.3f} {plan_s / list_s:>8.1f} {1 / plan_s:>8.2f}"
-              f"   ({len(built.models):,} models, {len(built.offers):,} offers, "
-              f"{len(built.options):,} self-host options)")  # fmt: skip
+        sizes = (f"{len(built.models):,} models, {len(built.offers):,} offers, "
+                 f"{len(built.options):,} self-host options")  # fmt: skip
+        print(line(label, plan_s) + f"   ({sizes})")
+    print(
+        "× list: against the in-process test client; × http: against the gunicorn p50 "
+        "of the API list page"
+    )
     print(f"target: one plan <= 10x one catalog list request; top: {result.message}")
 
 
@@ -308,6 +387,10 @@ def main() -> None:
     parser.add_argument("--offers", type=int, default=2_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--limit", type=int, default=50)
+    parser.add_argument(
+        "--http-requests", type=int, default=50,
+        help="real HTTP requests per list page to gunicorn (0: skip)",
+    )  # fmt: skip
     args = parser.parse_args()
 
     t0 = time.perf_counter()
