@@ -34,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from planner.engine import rank
+from planner.engine import SelfHostTable, rank
 from planner.records import (
     ApiOffer,
     Budget,
@@ -388,6 +388,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--limit", type=int, default=50)
     parser.add_argument(
+        "--records", action="store_true", help="pure rank on records, not a SelfHostTable"
+    )
+    parser.add_argument(
         "--http-requests", type=int, default=50,
         help="real HTTP requests per list page to gunicorn (0: skip)",
     )  # fmt: skip
@@ -398,6 +401,12 @@ def main() -> None:
         args.models, args.accelerators, args.precisions, args.offers
     )
     build_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    records = options
+    # Columns once (what plan_inputs_build hands rank); --records times rank on records.
+    if not args.records:
+        options = SelfHostTable.from_options(records)
+    table_s = time.perf_counter() - t0
     workload = Workload(
         task=TASK,
         requests_per_day=50_000,
@@ -424,7 +433,8 @@ def main() -> None:
     print(
         f"input: {len(models):,} models, {len(offers):,} offers, {len(options):,} self-host "
         f"options ({args.accelerators} accelerators × {args.precisions} precisions, cloud "
-        f"+ 2 owned) built in {build_s:.1f} s"
+        f"+ 2 owned) built in {build_s:.1f} s; "
+        + ("ranked as records" if args.records else f"as a SelfHostTable in {table_s:.1f} s")
     )
     print(
         f"ranked {result.candidates:,} feasible candidates, {result.within_budget:,} within "
