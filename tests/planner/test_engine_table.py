@@ -1,0 +1,57 @@
+"""SelfHostTable (the columnar self-host options) and the vectorized rank on it."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from planner.engine import DEFAULT_ASSUMPTIONS, SelfHostTable, rank
+from planner.records import Budget, Constraints, HardwareChoice
+from planner.rows import quality_signal
+from tests.planner.builders import make_4090, make_model, make_offer, make_option, make_workload
+from tests.planner.test_engine_reference import _cost, _key, _random_case, _reference
+
+
+def test_table_round_trips_records() -> None:
+    options = [
+        make_option(1, hourly_usd=0.5),
+        make_4090(2),
+        make_option(3, fits=False, prefill_tokens_per_s=5000.0, memory_needed_gib=12.5),
+    ]
+    table = SelfHostTable.from_options(options)
+    assert len(table) == 3
+    assert list(table) == options
+    assert table[1] == options[1]
+    assert table[1:] == options[1:]
+    assert SelfHostTable.from_options(table) is table
+    assert list(SelfHostTable.from_options([])) == []
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_rank_on_table_equals_rank_on_records(seed: int) -> None:
+    models, offers, options, workload, budget = _random_case(seed)
+    hardware = HardwareChoice(owned=(("rtx-4090", 4),))
+    args = (workload, budget, hardware, Constraints(), models, offers)
+    table = SelfHostTable.from_options(options)
+    assert rank(*args, table, limit=5) == rank(*args, options, limit=5)
+
+
+def test_rank_many_ties_matches_reference() -> None:
+    """Equal quality and equal costs everywhere: candidate order breaks every tie."""
+    rng = random.Random(3)  # noqa: S311 (test data, not secrets)
+    models = [make_model(i, quality_index=50.0) for i in range(1, 30)]
+    offers = [make_offer(o, rng.randint(1, 29)) for o in range(1, 20)]
+    options = [make_option(rng.randint(1, 29), hourly_usd=0.05) for _ in range(300)]
+    workload = make_workload(requests_per_day=1000)
+    for budget in (Budget(monthly_usd=None), Budget(monthly_usd=0.01), Budget(monthly_usd=50.0)):
+        result = rank(
+            workload, budget, HardwareChoice(), Constraints(), models, offers, options, limit=9
+        )
+        quality = {m.id: quality_signal(m, DEFAULT_ASSUMPTIONS).score for m in models}
+        expected, _ = _reference(models, offers, options, workload, budget, quality)
+        assert result.candidates == len(expected)
+        assert [_key(r) for r in result.rows] == [_key(s) for s in expected[:9]]
+        assert [r.monthly_usd for r in result.rows] == pytest.approx(
+            [_cost(workload, s) for s in expected[:9]]
+        )
