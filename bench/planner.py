@@ -335,14 +335,26 @@ def db_bench(args: argparse.Namespace, rank_s: float) -> None:
         print(line(f"list: HTTP GET {path} gunicorn p50 of {args.http_requests}", seconds, False))
     print(line("pure rank, full size (part 1)", rank_s))
     result = None
+    from django.conf import settings
+
+    from planner.selectors import catalog_cache_clear
+
     for label, bound in (("plan_run, top 300 models (default)", None),
                          (f"plan_run, all {args.models:,} models", args.models)):  # fmt: skip
         kw = {} if bound is None else {"max_models": bound}
-        plan_s, result = _best_of(lambda kw=kw: plan_run(inputs=inputs, **kw), args.repeat)
-        built = plan_inputs_build(inputs=inputs, **kw)
-        sizes = (f"{len(built.models):,} models, {len(built.offers):,} offers, "
-                 f"{len(built.options):,} self-host options")  # fmt: skip
-        print(line(label, plan_s) + f"   ({sizes})")
+        for cached in (False, True):
+            # cold: no catalog cache (every read and record built); warm: the per-process
+            # catalog cache (PLANNER_CATALOG_CACHE_SECONDS) filled by an earlier plan
+            settings.PLANNER_CATALOG_CACHE_SECONDS = 60 if cached else 0
+            catalog_cache_clear()
+            plan_run(inputs=inputs, **kw)
+            plan_s, result = _best_of(lambda kw=kw: plan_run(inputs=inputs, **kw), args.repeat)
+            built = plan_inputs_build(inputs=inputs, **kw)
+            sizes = (f"{len(built.models):,} models, {len(built.offers):,} offers, "
+                     f"{len(built.options):,} self-host options")  # fmt: skip
+            tag = ", catalog cache warm" if cached else ", no catalog cache"
+            print(line(label + tag, plan_s) + f"   ({sizes})")
+    settings.PLANNER_CATALOG_CACHE_SECONDS = 0
     print(
         "× list: against the in-process test client; × http: against the gunicorn p50 "
         "of the API list page"

@@ -115,7 +115,10 @@ def plan_inputs_build(
     if inputs.constraints.focus_repo_id:
         focus = Model.objects.filter(repo_id=inputs.constraints.focus_repo_id).first()
     rows = selectors.plan_catalog_rows(task=task, max_models=max_models, focus=focus)
-    built = EngineInputs(models=rows.models, offers=rows.offers if hw.allows(MODE_API) else [])
+    # copies: the catalog rows may be cached (planner.selectors.plan_catalog_rows)
+    built = EngineInputs(
+        models=list(rows.models), offers=list(rows.offers) if hw.allows(MODE_API) else []
+    )
     built.focus = focus
     selfhost = task.tokens and (hw.allows(MODE_OWNED) or hw.allows(MODE_CLOUD))
     if not selfhost or not rows.selfhost_ids:
