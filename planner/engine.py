@@ -232,8 +232,8 @@ class _Ranked:
         model's cheapest candidate (first in order among equals) can be on the front."""
         if self.count == 0:
             return []
-        models, inverse = np.unique(self.model_id, return_inverse=True)
-        lowest = np.full(len(models), np.inf)
+        inverse = _dense(self.model_id)
+        lowest = np.full(int(inverse.max()) + 1, np.inf)
         np.minimum.at(lowest, inverse, self.cost)
         at_min = np.flatnonzero(self.cost <= lowest[inverse])
         _, first = np.unique(inverse[at_min], return_index=True)
@@ -242,6 +242,30 @@ class _Ranked:
         q = self.quality[order]
         before = np.maximum.accumulate(np.concatenate(([-np.inf], q[:-1])))
         return order[q > before].tolist()
+
+
+def _dense(values: np.ndarray) -> np.ndarray:
+    """Small non-negative integers with the same equalities as `values` (ids)."""
+    if len(values) and values.min() >= 0 and values.max() < 4 * len(values) + 1_000_000:
+        lut = np.zeros(int(values.max()) + 1, dtype=bool)
+        lut[values] = True
+        dense = np.cumsum(lut) - 1
+        return dense[values]
+    return np.unique(values, return_inverse=True)[1]
+
+
+def _lookup(ids: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(position of each value in the sorted unique `ids`, whether it is there)."""
+    if len(ids) == 0:
+        return np.zeros(len(values), dtype=np.int64), np.zeros(len(values), dtype=bool)
+    top = int(ids[-1])
+    if ids[0] >= 0 and top < 4 * len(values) + 1_000_000:
+        lut = np.full(top + 2, -1, dtype=np.int64)
+        lut[ids] = np.arange(len(ids))
+        pos = lut[np.clip(values, -1, top + 1)]
+        return np.maximum(pos, 0), pos >= 0
+    pos = np.minimum(np.searchsorted(ids, values), len(ids) - 1)
+    return pos, ids[pos] == values
 
 
 def _top(index: np.ndarray, keys: tuple[np.ndarray, np.ndarray], k: int) -> list[int]:
@@ -328,7 +352,7 @@ def rank(
     ids = np.fromiter(passing, dtype=np.int64, count=len(passing))
     scores = np.fromiter((e[1] for e in passing.values()), dtype=np.float64, count=len(passing))
     sort = np.argsort(ids)
-    sh_quality = scores[sort][np.searchsorted(ids[sort], sh_model)] if len(sh_model) else sh_model
+    sh_quality = scores[sort][_lookup(ids[sort], sh_model)[0]] if len(sh_model) else sh_model
 
     def subject(i: int) -> object:
         if i < n_api:
@@ -377,9 +401,7 @@ def _rank_selfhost(
     ids = np.array(sorted(passing), dtype=np.int64)
     hostable = np.array([passing[i][3] for i in ids.tolist()], dtype=bool)
     open_w = np.array([passing[i][0].open_weights for i in ids.tolist()], dtype=bool)
-    pos = np.searchsorted(ids, t.model_id)
-    pos_c = np.minimum(pos, len(ids) - 1)
-    known = ids[pos_c] == t.model_id
+    pos_c, known = _lookup(ids, t.model_id)
     # Per host: owned count available, cloud filter, banned cloud.
     owned_n = np.array([owned_counts.get(h[0], 0) for h in t.hosts], dtype=np.int64)
     wrong_place = np.array(
