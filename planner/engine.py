@@ -24,6 +24,7 @@ from planner.costs import (
     api_offer_missing_prices,
     latency_ok,
     monthly_api_cost,
+    monthly_api_usd,
     monthly_selfhost_cost,
     owned_power_hourly_usd,
     requests_per_month,
@@ -45,7 +46,7 @@ from planner.records import (
     SelfHostOption,
     Workload,
 )
-from planner.rows import assumption_lines, build_row, quality_signal
+from planner.rows import assumption_lines, build_row, quality_score, quality_signal
 
 __all__ = [
     "DEFAULT_ASSUMPTIONS",
@@ -316,11 +317,13 @@ def rank(
         if m.task != workload.task or not _model_gate(m, constraints, excluded):
             continue
         ctx_ok = min_ctx is None or (m.context_tokens is not None and m.context_tokens >= min_ctx)
-        quality = quality_signal(m, assumptions).score
+        quality = quality_score(m, assumptions)
         passing[m.id] = (m, quality, ctx_ok, ctx_ok and m.open_weights)
 
     banned = set(constraints.excluded_providers)
     api: list[tuple[int, float, float, ApiOffer]] = []
+    requests = requests_per_month(workload, assumptions)
+    cache_share = min(max(workload.cacheable_input_share, 0.0), 1.0)
     if hardware.allows(MODE_API):
         for offer in offers:
             entry = passing.get(offer.model_id)
@@ -342,7 +345,7 @@ def rank(
             if latency_ok(workload, offer.ttft_s, offer.stream_tokens_per_s) is False:
                 out("api: misses the latency target")
                 continue
-            cost = monthly_api_cost(workload, offer, assumptions).monthly_usd
+            cost = monthly_api_usd(workload, offer, requests, cache_share)
             api.append((offer.model_id, entry[1], cost, offer))
     table, picked, sh_cost = _rank_selfhost(
         workload, hardware, passing, banned, selfhost_options, assumptions, out

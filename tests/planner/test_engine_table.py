@@ -6,9 +6,15 @@ import random
 
 import pytest
 
+from planner.costs import (
+    api_offer_missing_prices,
+    monthly_api_cost,
+    monthly_api_usd,
+    requests_per_month,
+)
 from planner.engine import DEFAULT_ASSUMPTIONS, SelfHostTable, rank
 from planner.records import Budget, Constraints, HardwareChoice
-from planner.rows import quality_signal
+from planner.rows import quality_score, quality_signal
 from tests.planner.builders import make_4090, make_model, make_offer, make_option, make_workload
 from tests.planner.test_engine_reference import _cost, _key, _random_case, _reference
 
@@ -55,3 +61,38 @@ def test_rank_many_ties_matches_reference() -> None:
         assert [r.monthly_usd for r in result.rows] == pytest.approx(
             [_cost(workload, s) for s in expected[:9]]
         )
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_fast_cost_and_quality_equal_the_full_ones(seed: int) -> None:
+    rng = random.Random(seed)  # noqa: S311 (test data, not secrets)
+
+    def price():
+        return rng.choice([None, 0.0, 0.07, 0.3, 1.25, 9.0])
+
+    workload = make_workload(
+        cacheable_input_share=rng.choice([0.0, 0.3, 1.0]),
+        batch_ok=rng.random() < 0.5,
+        images_per_request=rng.choice([0, 2]),
+        audio_minutes_per_request=rng.choice([0.0, 1.5]),
+    )
+    r = requests_per_month(workload, DEFAULT_ASSUMPTIONS)
+    share = min(max(workload.cacheable_input_share, 0.0), 1.0)
+    for o in range(50):
+        offer = make_offer(
+            o, 1, usd_per_mtok_input=rng.choice([0.1, 2.0]), usd_per_mtok_output=0.7,
+            usd_per_mtok_cached_input=price(), usd_per_mtok_batch_input=price(),
+            usd_per_mtok_batch_output=price(), usd_per_image=price(),
+            usd_per_audio_minute=price(),
+        )  # fmt: skip
+        if api_offer_missing_prices(workload, offer):
+            continue
+        full = monthly_api_cost(workload, offer).monthly_usd
+        assert monthly_api_usd(workload, offer, r, share) == full
+    for i in range(50):
+        model = make_model(
+            i, quality_index=rng.choice([None, 61.5]), downloads=rng.randint(0, 10**7),
+            likes=rng.randint(0, 10**4), params_total=rng.choice([None, 7 * 10**9]),
+        )  # fmt: skip
+        score = quality_signal(model, DEFAULT_ASSUMPTIONS).score
+        assert quality_score(model, DEFAULT_ASSUMPTIONS) == score
