@@ -340,6 +340,11 @@ def cloud_shapes(
     qs = InstancePrice.objects.filter(
         valid_to__isnull=True, accelerator__isnull=False, **{f"{price}__isnull": False}
     ).select_related("accelerator", "provider")
+    # timestamps are never read here: skip converting them (the planner's hot path)
+    qs = qs.defer(
+        "created_at", "updated_at", "valid_from", "valid_to", "accelerator__created_at",
+        "accelerator__updated_at", "provider__created_at", "provider__updated_at",
+    )  # fmt: skip
     if clouds := list(clouds):
         qs = qs.filter(provider__slug__in=clouds)
     if regions := list(regions):
