@@ -263,7 +263,8 @@ def _lookup(ids: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray
     if ids[0] >= 0 and top < 4 * len(values) + 1_000_000:
         lut = np.full(top + 2, -1, dtype=np.int64)
         lut[ids] = np.arange(len(ids))
-        pos = lut[np.clip(values, -1, top + 1)]
+        inside = len(values) == 0 or (values.min() >= 0 and values.max() <= top)
+        pos = lut[values if inside else np.clip(values, -1, top + 1)]
         return np.maximum(pos, 0), pos >= 0
     pos = np.minimum(np.searchsorted(ids, values), len(ids) - 1)
     return pos, ids[pos] == values
@@ -430,7 +431,9 @@ def _rank_selfhost(
     owned = t.owned
     drop("", owned if not owned_ok else np.zeros_like(owned), silent=True)
     drop("", ~owned if not cloud_ok else np.zeros_like(owned), silent=True)
-    available = owned_n[t.host] // np.maximum(t.device_count, 1)
+    available = np.zeros(len(t), dtype=np.int64)
+    mine = np.flatnonzero(owned)
+    available[mine] = owned_n[t.host[mine]] // np.maximum(t.device_count[mine], 1)
     drop("owned: accelerator not owned (or too few)", owned & (available < 1))
     cloud = ~owned
     drop("cloud: other cloud, region or pricing", cloud & ((t.spot != spot) | wrong_place[t.host]))
