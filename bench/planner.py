@@ -5,18 +5,25 @@ catalog list request (`GET /api/models/`) in the same run, on the same database.
     .venv/bin/python bench/planner.py --models 1000 --repeat 5
     .venv/bin/python bench/planner.py --skip-db            # the pure rank only
     .venv/bin/python bench/planner.py --demo               # + plan_run on the demo snapshot
+    .venv/bin/python bench/planner.py --records --skip-db  # pure rank on records, not columns
 
 1. Pure rank. Synthetic catalog: `--models` open-weight models of one task (1B..400B
    params), each self-hostable on every accelerator × precision as a cloud instance
    (about half fit in memory), plus the same on two owned accelerators, and `--offers`
-   API offers spread over the models. Prints plans/s.
+   API offers spread over the models. rank gets the options as a SelfHostTable (numpy
+   columns, what plan_inputs_build hands it); --records passes the records (rank then
+   converts them first). Prints plans/s.
 2. Database (a scratch SQLite file, or --database-url): the same sizes as rows: `--models`
    text-generation models with architecture dims (30% with a quality index), the bundled
    accelerators plus synthetic ones up to `--accelerators`, one on-demand price per
    accelerator in each of `--clouds` clouds, `--offers` current API offers. Times one
-   catalog list request through the Django test client, then `plan_run` end to end
-   (default bound: the top 300 models of the task, planner.selectors.MAX_MODELS) and
-   with every model (`max_models=--models`), and prints each against the list request.
+   catalog list request two ways: in process through the Django test client (best of
+   N; the "× list" column) and as real HTTP requests to gunicorn on 127.0.0.1 serving
+   the same database (p50 of --http-requests, for /api/models/?ordering=-downloads —
+   the "× http" column — and the website /models/). Then `plan_run` end to end (default
+   bound: the top 300 models of the task, planner.selectors.MAX_MODELS) and with every
+   model (`max_models=--models`), each without and with the per-process catalog cache
+   (PLANNER_CATALOG_CACHE_SECONDS), and prints each against both list figures.
 3. `--demo`: plan_run on data/demo_snapshot.json.gz loaded into another scratch database
    (with the bundled accelerators and synthetic cloud prices when the snapshot has none).
 """
