@@ -86,9 +86,6 @@ def _model_gate(model: CandidateModel, constraints: Constraints, excluded: dict[
     return True
 
 
-_OPTION_FIELDS = tuple(SelfHostOption.__slots__)
-
-
 @dataclass(frozen=True, eq=False)
 class SelfHostTable(Sequence[SelfHostOption]):
     """Self-host options as columns (numpy arrays), one entry per option, in order.
@@ -149,39 +146,40 @@ class SelfHostTable(Sequence[SelfHostOption]):
         """The columns of records (one pass); `rank` calls it for a plain iterable."""
         if isinstance(options, SelfHostTable):
             return options
-        rows = list(map(attrgetter(*_OPTION_FIELDS), options))
+        records = options if isinstance(options, list | tuple) else list(options)
+        n = len(records)
         hosts: dict[tuple, int] = {}
         precisions: dict[str, int] = {}
-        cols = list(zip(*rows, strict=True)) if rows else [()] * len(_OPTION_FIELDS)
-        f = dict(zip(_OPTION_FIELDS, cols, strict=True))
-        host_keys = zip(
-            f["accelerator_slug"], f["accelerator_name"], f["cloud"], f["region"], f["instance"],
-            strict=True,
-        )  # fmt: skip
-        host = [hosts.setdefault(k, len(hosts)) for k in host_keys]
-        precision = [precisions.setdefault(p, len(precisions)) for p in f["precision"]]
+        host_of = attrgetter("accelerator_slug", "accelerator_name", "cloud", "region", "instance")
+        host = [hosts.setdefault(k, len(hosts)) for k in map(host_of, records)]
+        precision = [
+            precisions.setdefault(p, len(precisions)) for p in map(attrgetter("precision"), records)
+        ]
 
-        def floats(name: str, none: bool = False) -> np.ndarray:
-            values = f[name]
-            if none:
-                values = [math.nan if v is None else v for v in values]
-            return np.array(values, dtype=np.float64)
+        def column(name: str, dtype) -> np.ndarray:  # one C-level pass per field
+            return np.fromiter(map(attrgetter(name), records), dtype=dtype, count=n)
 
-        def ints(values) -> np.ndarray:
-            return np.array(values, dtype=np.int64)
+        def optional(name: str) -> np.ndarray:
+            values = map(attrgetter(name), records)
+            return np.fromiter(
+                (math.nan if v is None else v for v in values), dtype=np.float64, count=n
+            )
 
+        sources = map(attrgetter("throughput_source"), records)
         return cls(
-            model_id=ints(f["model_id"]), host=ints(host), hosts=tuple(hosts),
-            device_count=ints(f["count"]), precision=ints(precision), precisions=tuple(precisions),
-            memory_total_gib=floats("memory_total_gib"),
-            fits=np.array(f["fits"], dtype=bool),
-            decode_tokens_per_s_total=floats("decode_tokens_per_s_total"),
-            stream_tokens_per_s=floats("stream_tokens_per_s"), ttft_s=floats("ttft_s"),
-            measured=np.array([v == "measured" for v in f["throughput_source"]], dtype=bool),
-            hourly_usd=floats("hourly_usd"), owned=np.array(f["owned"], dtype=bool),
-            spot=np.array(f["spot"], dtype=bool),
-            prefill_tokens_per_s=floats("prefill_tokens_per_s", True),
-            memory_needed_gib=floats("memory_needed_gib", True),
+            model_id=column("model_id", np.int64), host=np.array(host, dtype=np.int64),
+            hosts=tuple(hosts), device_count=column("count", np.int64),
+            precision=np.array(precision, dtype=np.int64), precisions=tuple(precisions),
+            memory_total_gib=column("memory_total_gib", np.float64),
+            fits=column("fits", bool),
+            decode_tokens_per_s_total=column("decode_tokens_per_s_total", np.float64),
+            stream_tokens_per_s=column("stream_tokens_per_s", np.float64),
+            ttft_s=column("ttft_s", np.float64),
+            measured=np.fromiter((v == "measured" for v in sources), dtype=bool, count=n),
+            hourly_usd=column("hourly_usd", np.float64), owned=column("owned", bool),
+            spot=column("spot", bool),
+            prefill_tokens_per_s=optional("prefill_tokens_per_s"),
+            memory_needed_gib=optional("memory_needed_gib"),
         )  # fmt: skip
 
 
@@ -268,6 +266,43 @@ def _lookup(ids: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray
         return np.maximum(pos, 0), pos >= 0
     pos = np.minimum(np.searchsorted(ids, values), len(ids) - 1)
     return pos, ids[pos] == values
+
+
+_SELFHOST_REASONS = (
+    "self-host: does not fit in memory",
+    "self-host: weights not open",
+    "self-host: context shorter than required",
+    "owned: accelerator not owned (or too few)",
+    "owned: too few accelerators for the load",
+    "cloud: other cloud, region or pricing",
+    "cloud: provider excluded",
+    "self-host: no throughput figure",
+    "self-host: misses the latency target",
+)
+
+
+def _counts_out(counts: dict[str, int], out: Callable[[str, int], None]) -> None:
+    for reason in _SELFHOST_REASONS:
+        if counts.get(reason):
+            out(reason, counts[reason])
+
+
+def _records_prefilter(
+    options: Iterable[SelfHostOption], passing: dict, counts: dict[str, int]
+) -> list[SelfHostOption]:
+    """The records worth converting to columns: of a passing model, fitting, self-hostable
+    (the first three checks of the rank, counted the same way; one cheap pass each)."""
+    known = [o for o in options if o.model_id in passing]
+    fit = [o for o in known if o.fits]
+    counts["self-host: does not fit in memory"] = len(known) - len(fit)
+    ok = [o for o in fit if passing[o.model_id][3]]
+    if len(ok) < len(fit):
+        closed = sum(
+            1 for o in fit if not passing[o.model_id][3] and not passing[o.model_id][0].open_weights
+        )
+        counts["self-host: weights not open"] = closed
+        counts["self-host: context shorter than required"] = len(fit) - len(ok) - closed
+    return ok
 
 
 def _top(index: np.ndarray, keys: tuple[np.ndarray, np.ndarray], k: int) -> list[int]:
@@ -393,8 +428,13 @@ def _rank_selfhost(
     owned_ok, cloud_ok = hardware.allows(MODE_OWNED), hardware.allows(MODE_CLOUD)
     if not (owned_ok or cloud_ok) or not passing:
         return none
-    t = SelfHostTable.from_options(options)
+    counts: dict[str, int] = {}
+    if isinstance(options, SelfHostTable):
+        t = options
+    else:
+        t = SelfHostTable.from_options(_records_prefilter(options, passing, counts))
     if len(t) == 0:
+        _counts_out(counts, out)
         return none
     owned_counts: dict[str, int] = {}
     for slug, count in hardware.owned:
@@ -415,7 +455,6 @@ def _rank_selfhost(
     is_banned = np.array([h[2] in banned for h in t.hosts], dtype=bool)
 
     alive = known.copy()
-    counts: dict[str, int] = {}
 
     def drop(reason: str, mask: np.ndarray, silent: bool = False) -> None:
         nonlocal alive
@@ -469,19 +508,7 @@ def _rank_selfhost(
         counts["owned: too few accelerators for the load"] = int(np.count_nonzero(few))
         idx, instances = idx[~few], instances[~few]
     cost = instances * t.hourly_usd[idx] * assumptions.hours_per_month
-    for reason in (
-        "self-host: does not fit in memory",
-        "self-host: weights not open",
-        "self-host: context shorter than required",
-        "owned: accelerator not owned (or too few)",
-        "owned: too few accelerators for the load",
-        "cloud: other cloud, region or pricing",
-        "cloud: provider excluded",
-        "self-host: no throughput figure",
-        "self-host: misses the latency target",
-    ):
-        if counts.get(reason):
-            out(reason, counts[reason])
+    _counts_out(counts, out)
     return t, idx, cost
 
 

@@ -96,3 +96,22 @@ def test_fast_cost_and_quality_equal_the_full_ones(seed: int) -> None:
         )  # fmt: skip
         score = quality_signal(model, DEFAULT_ASSUMPTIONS).score
         assert quality_score(model, DEFAULT_ASSUMPTIONS) == score
+
+
+def test_records_and_table_count_closed_and_short_models_alike() -> None:
+    models = [
+        make_model(1),
+        make_model(2, open_weights=False),
+        make_model(3, context_tokens=2048),
+        make_model(4, context_tokens=None),
+    ]
+    options = [make_option(m, fits=f) for m in (1, 2, 3, 4, 9) for f in (True, False)]
+    workload, constraints = make_workload(), Constraints(min_context_tokens=4096)
+    args = (workload, Budget(monthly_usd=None), HardwareChoice(), constraints, models, [])
+    by_records = rank(*args, options)
+    assert by_records == rank(*args, SelfHostTable.from_options(options))
+    assert dict(by_records.excluded) == {
+        "self-host: does not fit in memory": 4,
+        "self-host: weights not open": 1,
+        "self-host: context shorter than required": 2,
+    }
