@@ -5,18 +5,25 @@ catalog list request (`GET /api/models/`) in the same run, on the same database.
     .venv/bin/python bench/planner.py --models 1000 --repeat 5
     .venv/bin/python bench/planner.py --skip-db            # the pure rank only
     .venv/bin/python bench/planner.py --demo               # + plan_run on the demo snapshot
+    .venv/bin/python bench/planner.py --records --skip-db  # pure rank on records, not columns
 
 1. Pure rank. Synthetic catalog: `--models` open-weight models of one task (1B..400B
    params), each self-hostable on every accelerator × precision as a cloud instance
    (about half fit in memory), plus the same on two owned accelerators, and `--offers`
-   API offers spread over the models. Prints plans/s.
+   API offers spread over the models. rank gets the options as a SelfHostTable (numpy
+   columns, what plan_inputs_build hands it); --records passes the records (rank then
+   converts them first). Prints plans/s.
 2. Database (a scratch SQLite file, or --database-url): the same sizes as rows: `--models`
    text-generation models with architecture dims (30% with a quality index), the bundled
    accelerators plus synthetic ones up to `--accelerators`, one on-demand price per
    accelerator in each of `--clouds` clouds, `--offers` current API offers. Times one
-   catalog list request through the Django test client, then `plan_run` end to end
-   (default bound: the top 300 models of the task, planner.selectors.MAX_MODELS) and
-   with every model (`max_models=--models`), and prints each against the list request.
+   catalog list request two ways: in process through the Django test client (best of
+   N; the "× list" column) and as real HTTP requests to gunicorn on 127.0.0.1 serving
+   the same database (p50 of --http-requests, for /api/models/?ordering=-downloads —
+   the "× http" column — and the website /models/). Then `plan_run` end to end (default
+   bound: the top 300 models of the task, planner.selectors.MAX_MODELS) and with every
+   model (`max_models=--models`), each without and with the per-process catalog cache
+   (PLANNER_CATALOG_CACHE_SECONDS), and prints each against both list figures.
 3. `--demo`: plan_run on data/demo_snapshot.json.gz loaded into another scratch database
    (with the bundled accelerators and synthetic cloud prices when the snapshot has none).
 """
@@ -34,7 +41,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from planner.engine import rank
+from planner.engine import SelfHostTable, rank
 from planner.records import (
     ApiOffer,
     Budget,
@@ -232,6 +239,65 @@ def _best_of(fn, repeat: int) -> tuple[float, object]:
     return best, out
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _http_p50(database_url: str, paths: list[str], n: int) -> dict[str, float]:
+    """p50 seconds of `n` real HTTP GETs per path against gunicorn on 127.0.0.1.
+
+    One sync worker serving the same database (what a user meets, minus the network):
+    the request goes through the socket, WSGI, middleware, view, template or serializer.
+    """
+    import http.client
+    import subprocess
+
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    server = subprocess.Popen(
+        [str(gunicorn), "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1",
+         "--log-level", "warning"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                conn.request("GET", "/healthz")
+                conn.getresponse().read()
+                conn.close()
+                break
+            except OSError as err:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"gunicorn did not start: {server.stderr.read()!r}") from err
+                time.sleep(0.2)
+        out = {}
+        for path in paths:
+            times = []
+            for i in range(n + 3):  # the first 3 warm the worker up
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                t = time.perf_counter()
+                conn.request("GET", path)
+                response = conn.getresponse()
+                response.read()
+                elapsed = time.perf_counter() - t
+                conn.close()
+                assert response.status == 200, (path, response.status)
+                if i >= 3:
+                    times.append(elapsed)
+            out[path] = statistics.median(times)
+        return out
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def _workload_answers() -> dict:
     return {
         "task": "chat", "requests_per_day": "50000", "avg_input_tokens": "800",
@@ -255,19 +321,51 @@ def db_bench(args: argparse.Namespace, rank_s: float) -> None:
     client.get("/api/models/")  # warm up (URL resolver, first queries)
     list_s, response = _best_of(lambda: client.get("/api/models/"), max(args.repeat, 5))
     assert response.status_code == 200, response.status_code
+    http = {}
+    if args.http_requests:
+        api_path, web_path = "/api/models/?ordering=-downloads", "/models/"
+        http = _http_p50(args.database_url, [api_path, web_path], args.http_requests)
     inputs = inputs_from_answers(_workload_answers()).inputs
-    print(f"{'measure':<48} {'best s':>8} {'× list':>8} {'plans/s':>8}")
-    print(f"{'GET /api/models/ (one page, test client)':<48} {list_s:>8.4f} {1:>8.1f}")
-    print(f"{'pure rank, full size (part 1)':<48} {rank_s:>8.3f} {rank_s / list_s:>8.1f} "
-          f"{1 / rank_s:>8.2f}")  # fmt: skip
+    # Ratios: "× list" against the in-process test client (best of N, no socket), and
+    # "× http" against the p50 of real HTTP requests to gunicorn on 127.0.0.1 serving
+    # the API list (default page size, ?ordering=-downloads).
+    http_s = http.get("/api/models/?ordering=-downloads")
+    print(f"{'measure':<66} {'s':>8} {'× list':>8} {'× http':>8} {'plans/s':>8}")
+
+    def line(label, seconds, plans=True):
+        ratio = f"{seconds / http_s:>8.1f}" if http_s else f"{'-':>8}"
+        rate = f"{1 / seconds:>8.2f}" if plans else ""
+        return f"{label:<66} {seconds:>8.4f} {seconds / list_s:>8.1f} {ratio} {rate}"
+
+    print(line("list: GET /api/models/ in-process test client (best)", list_s, False))
+    for path, seconds in http.items():
+        print(line(f"list: HTTP GET {path} gunicorn p50 of {args.http_requests}", seconds, False))
+    print(line("pure rank, full size (part 1)", rank_s))
+    result = None
+    from django.conf import settings
+
+    from planner.selectors import catalog_cache_clear
+
     for label, bound in (("plan_run, top 300 models (default)", None),
                          (f"plan_run, all {args.models:,} models", args.models)):  # fmt: skip
         kw = {} if bound is None else {"max_models": bound}
-        plan_s, result = _best_of(lambda kw=kw: plan_run(inputs=inputs, **kw), args.repeat)
-        built = plan_inputs_build(inputs=inputs, **kw)
-        print(f"{label:<48} {plan_s:>8.3f} {plan_s / list_s:>8.1f} {1 / plan_s:>8.2f}"
-              f"   ({len(built.models):,} models, {len(built.offers):,} offers, "
-              f"{len(built.options):,} self-host options)")  # fmt: skip
+        for cached in (False, True):
+            # cold: no catalog cache (every read and record built); warm: the per-process
+            # catalog cache (PLANNER_CATALOG_CACHE_SECONDS) filled by an earlier plan
+            settings.PLANNER_CATALOG_CACHE_SECONDS = 60 if cached else 0
+            catalog_cache_clear()
+            plan_run(inputs=inputs, **kw)
+            plan_s, result = _best_of(lambda kw=kw: plan_run(inputs=inputs, **kw), args.repeat)
+            built = plan_inputs_build(inputs=inputs, **kw)
+            sizes = (f"{len(built.models):,} models, {len(built.offers):,} offers, "
+                     f"{len(built.options):,} self-host options")  # fmt: skip
+            tag = ", catalog cache warm" if cached else ", no catalog cache"
+            print(line(label + tag, plan_s) + f"   ({sizes})")
+    settings.PLANNER_CATALOG_CACHE_SECONDS = 0
+    print(
+        "× list: against the in-process test client; × http: against the gunicorn p50 "
+        "of the API list page"
+    )
     print(f"target: one plan <= 10x one catalog list request; top: {result.message}")
 
 
@@ -308,6 +406,13 @@ def main() -> None:
     parser.add_argument("--offers", type=int, default=2_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--limit", type=int, default=50)
+    parser.add_argument(
+        "--records", action="store_true", help="pure rank on records, not a SelfHostTable"
+    )
+    parser.add_argument(
+        "--http-requests", type=int, default=50,
+        help="real HTTP requests per list page to gunicorn (0: skip)",
+    )  # fmt: skip
     args = parser.parse_args()
 
     t0 = time.perf_counter()
@@ -315,6 +420,12 @@ def main() -> None:
         args.models, args.accelerators, args.precisions, args.offers
     )
     build_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    records = options
+    # Columns once (what plan_inputs_build hands rank); --records times rank on records.
+    if not args.records:
+        options = SelfHostTable.from_options(records)
+    table_s = time.perf_counter() - t0
     workload = Workload(
         task=TASK,
         requests_per_day=50_000,
@@ -341,7 +452,8 @@ def main() -> None:
     print(
         f"input: {len(models):,} models, {len(offers):,} offers, {len(options):,} self-host "
         f"options ({args.accelerators} accelerators × {args.precisions} precisions, cloud "
-        f"+ 2 owned) built in {build_s:.1f} s"
+        f"+ 2 owned) built in {build_s:.1f} s; "
+        + ("ranked as records" if args.records else f"as a SelfHostTable in {table_s:.1f} s")
     )
     print(
         f"ranked {result.candidates:,} feasible candidates, {result.within_budget:,} within "

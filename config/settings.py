@@ -206,6 +206,10 @@ REST_FRAMEWORK = {
 }
 # Seconds a rendered API list page is served from the cache (0 = off; config.api).
 API_LIST_CACHE_SECONDS = env.int("API_LIST_CACHE_SECONDS", default=0)
+# planner.selectors.plan_catalog_rows: per-process cache checked against catalog_version()
+PLANNER_CATALOG_CACHE_SECONDS = env.int(
+    "PLANNER_CATALOG_CACHE_SECONDS", default=0 if TESTING else 60
+)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Model Atlas API",
     "DESCRIPTION": (

@@ -55,6 +55,31 @@ def api_offer_missing_prices(workload: Workload, offer: ApiOffer) -> tuple[str, 
     return tuple(missing)
 
 
+def monthly_api_usd(
+    workload: Workload, offer: ApiOffer, requests: float, cache_share: float
+) -> float:
+    """monthly_api_cost(...).monthly_usd, the same operations without the breakdown (the
+    rank's loop): `requests` per month, `cache_share` clipped to [0, 1]. Prices must be
+    there (api_offer_missing_prices)."""
+    batch = (
+        workload.batch_ok
+        and offer.usd_per_mtok_batch_input is not None
+        and offer.usd_per_mtok_batch_output is not None
+    )
+    p_in = (offer.usd_per_mtok_batch_input if batch else offer.usd_per_mtok_input) or 0.0
+    p_out = (offer.usd_per_mtok_batch_output if batch else offer.usd_per_mtok_output) or 0.0
+    cached = offer.usd_per_mtok_cached_input
+    p_cached = p_in if cached is None else (min(cached, p_in) if batch else cached)
+    r, tokens_in = requests, workload.avg_input_tokens
+    return (
+        r * tokens_in * (1.0 - cache_share) * p_in / 1e6
+        + r * tokens_in * cache_share * p_cached / 1e6
+        + r * workload.avg_output_tokens * p_out / 1e6
+        + r * workload.images_per_request * (offer.usd_per_image or 0.0)
+        + r * workload.audio_minutes_per_request * (offer.usd_per_audio_minute or 0.0)
+    )
+
+
 def monthly_api_cost(
     workload: Workload, offer: ApiOffer, assumptions: Assumptions = DEFAULT_ASSUMPTIONS
 ) -> CostBreakdown:

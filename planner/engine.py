@@ -1,6 +1,6 @@
 """The planner engine: rank model × deployment candidates, and breakeven volumes.
 
-Pure (standard library only): the Django side turns catalog models, offers, instance
+Pure (standard library and numpy): the Django side turns catalog models, offers, instance
 prices and benchmark estimates into the records of `planner.records` and calls `rank`.
 The cost formulas are in `planner.costs` (re-exported here); the row wording in
 `planner.rows`. Every public name of the engine can be imported from this module.
@@ -8,9 +8,12 @@ The cost formulas are in `planner.costs` (re-exported here); the row wording in
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from operator import attrgetter
+
+import numpy as np
 
 from planner.breakeven import breakeven
 from planner.costs import (
@@ -21,6 +24,7 @@ from planner.costs import (
     api_offer_missing_prices,
     latency_ok,
     monthly_api_cost,
+    monthly_api_usd,
     monthly_selfhost_cost,
     owned_power_hourly_usd,
     requests_per_month,
@@ -42,11 +46,12 @@ from planner.records import (
     SelfHostOption,
     Workload,
 )
-from planner.rows import assumption_lines, build_row, quality_signal
+from planner.rows import assumption_lines, build_row, quality_score, quality_signal
 
 __all__ = [
     "DEFAULT_ASSUMPTIONS",
     "MissingPriceError",
+    "SelfHostTable",
     "api_offer_missing_prices",
     "breakeven",
     "latency_ok",
@@ -81,66 +86,239 @@ def _model_gate(model: CandidateModel, constraints: Constraints, excluded: dict[
     return True
 
 
-class _Ranker:
-    """Streams candidates once: bounded heaps for the top rows, per-model minimum for Pareto.
+@dataclass(frozen=True, eq=False)
+class SelfHostTable(Sequence[SelfHostOption]):
+    """Self-host options as columns (numpy arrays), one entry per option, in order.
 
-    Heap items are negated keys, so heap[0] is the worst kept row: (−over, quality, −cost,
-    −seq) for the ranked rows and (−cost, quality, −seq) for the cheapest rows (used only
-    when nothing fits the budget). `seq` numbers candidates; lower wins ties.
+    A Sequence of SelfHostOption (indexing or iterating builds the records), so it can be
+    passed wherever a list of options is; `rank` reads the columns directly. The strings
+    are held once per host: `host` indexes `hosts` (accelerator slug, accelerator name,
+    cloud, region, instance); `precision` indexes `precisions`; `measured` picks the
+    throughput source. NaN in `prefill_tokens_per_s` / `memory_needed_gib` means None.
     """
 
-    def __init__(self, limit: int, budget_usd: float | None) -> None:
-        self.limit = limit
-        self.cap = math.inf if budget_usd is None else budget_usd + _EPS
-        self.count = 0
-        self.within = 0
-        self.best: list[tuple] = []
-        self.cheap: list[tuple] = []
-        self.model_min: dict[int, tuple] = {}  # model id -> (cost, seq, quality, subject)
+    model_id: np.ndarray  # int64
+    host: np.ndarray  # int64, index into hosts
+    hosts: tuple[tuple[str, str, str, str, str], ...]
+    device_count: np.ndarray  # int64 (the records' `count`)
+    precision: np.ndarray  # int64, index into precisions
+    precisions: tuple[str, ...]
+    memory_total_gib: np.ndarray
+    fits: np.ndarray  # bool
+    decode_tokens_per_s_total: np.ndarray
+    stream_tokens_per_s: np.ndarray
+    ttft_s: np.ndarray
+    measured: np.ndarray  # bool: throughput_source "measured" (else "estimated")
+    hourly_usd: np.ndarray
+    owned: np.ndarray  # bool
+    spot: np.ndarray  # bool
+    prefill_tokens_per_s: np.ndarray
+    memory_needed_gib: np.ndarray
 
-    def add(self, model_id: int, quality: float, cost: float, subject: object) -> None:
-        self.count += 1
-        over = cost > self.cap
-        if not over:
-            self.within += 1
-        self.keep(self.count, model_id, quality, cost, over, subject)
+    def __len__(self) -> int:
+        return len(self.model_id)
 
-    def keep(self, seq: int, model_id: int, quality: float, cost: float, over: bool, subject):
-        """Offer an already counted candidate to the heaps and the per-model minimum."""
-        item = (-over, quality, -cost, -seq, subject)
-        if len(self.best) < self.limit:
-            heapq.heappush(self.best, item)
-        elif item > self.best[0]:
-            heapq.heapreplace(self.best, item)
-        if self.within == 0:
-            cheap = (-cost, quality, -seq, subject)
-            if len(self.cheap) < self.limit:
-                heapq.heappush(self.cheap, cheap)
-            elif cheap > self.cheap[0]:
-                heapq.heapreplace(self.cheap, cheap)
-        current = self.model_min.get(model_id)
-        if current is None or cost < current[0]:
-            self.model_min[model_id] = (cost, seq, quality, subject)
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        i = int(i)
+        slug, name, cloud, region, instance = self.hosts[int(self.host[i])]
+        prefill = float(self.prefill_tokens_per_s[i])
+        needed = float(self.memory_needed_gib[i])
+        return SelfHostOption(
+            model_id=int(self.model_id[i]), accelerator_slug=slug, accelerator_name=name,
+            count=int(self.device_count[i]), precision=self.precisions[int(self.precision[i])],
+            memory_total_gib=float(self.memory_total_gib[i]), fits=bool(self.fits[i]),
+            decode_tokens_per_s_total=float(self.decode_tokens_per_s_total[i]),
+            stream_tokens_per_s=float(self.stream_tokens_per_s[i]), ttft_s=float(self.ttft_s[i]),
+            throughput_source="measured" if self.measured[i] else "estimated",
+            hourly_usd=float(self.hourly_usd[i]), owned=bool(self.owned[i]),
+            cloud=cloud, region=region, instance=instance, spot=bool(self.spot[i]),
+            prefill_tokens_per_s=None if math.isnan(prefill) else prefill,
+            memory_needed_gib=None if math.isnan(needed) else needed,
+        )  # fmt: skip
 
-    def ordered(self) -> list[tuple[int, object]]:
-        """(seq, subject) of the rows, best first."""
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    @classmethod
+    def from_options(cls, options: Iterable[SelfHostOption]) -> SelfHostTable:
+        """The columns of records (one pass); `rank` calls it for a plain iterable."""
+        if isinstance(options, SelfHostTable):
+            return options
+        records = options if isinstance(options, list | tuple) else list(options)
+        n = len(records)
+        hosts: dict[tuple, int] = {}
+        precisions: dict[str, int] = {}
+        host_of = attrgetter("accelerator_slug", "accelerator_name", "cloud", "region", "instance")
+        host = [hosts.setdefault(k, len(hosts)) for k in map(host_of, records)]
+        precision = [
+            precisions.setdefault(p, len(precisions)) for p in map(attrgetter("precision"), records)
+        ]
+
+        def column(name: str, dtype) -> np.ndarray:  # one C-level pass per field
+            return np.fromiter(map(attrgetter(name), records), dtype=dtype, count=n)
+
+        def optional(name: str) -> np.ndarray:
+            values = map(attrgetter(name), records)
+            return np.fromiter(
+                (math.nan if v is None else v for v in values), dtype=np.float64, count=n
+            )
+
+        sources = map(attrgetter("throughput_source"), records)
+        return cls(
+            model_id=column("model_id", np.int64), host=np.array(host, dtype=np.int64),
+            hosts=tuple(hosts), device_count=column("count", np.int64),
+            precision=np.array(precision, dtype=np.int64), precisions=tuple(precisions),
+            memory_total_gib=column("memory_total_gib", np.float64),
+            fits=column("fits", bool),
+            decode_tokens_per_s_total=column("decode_tokens_per_s_total", np.float64),
+            stream_tokens_per_s=column("stream_tokens_per_s", np.float64),
+            ttft_s=column("ttft_s", np.float64),
+            measured=np.fromiter((v == "measured" for v in sources), dtype=bool, count=n),
+            hourly_usd=column("hourly_usd", np.float64), owned=column("owned", bool),
+            spot=column("spot", bool),
+            prefill_tokens_per_s=optional("prefill_tokens_per_s"),
+            memory_needed_gib=optional("memory_needed_gib"),
+        )  # fmt: skip
+
+
+@dataclass
+class _Ranked:
+    """Every ranked candidate as arrays, in candidate order (API offers, then self-host).
+
+    `subject(i)` builds the offer or option record of candidate i (only for shown rows).
+    """
+
+    model_id: np.ndarray
+    quality: np.ndarray
+    cost: np.ndarray
+    subject: Callable[[int], object]
+    cap: float
+
+    @property
+    def count(self) -> int:
+        return len(self.cost)
+
+    @property
+    def over(self) -> np.ndarray:
+        return self.cost > self.cap
+
+    @property
+    def within(self) -> int:
+        return int(np.count_nonzero(~self.over))
+
+    def ordered(self, limit: int) -> list[int]:
+        """Indices of the rows, best first: within budget, then quality (high first), then
+        cost, then candidate order; when nothing is within a budget, the cheapest."""
+        n = self.count
+        if n == 0:
+            return []
+        seq = np.arange(n)
         if self.cap != math.inf and self.within == 0:
-            return [(-s, p) for _, _, s, p in sorted(self.cheap, reverse=True)]
-        return [(-s, p) for _, _, _, s, p in sorted(self.best, reverse=True)]
+            return _top(seq, (self.cost, -self.quality), limit)
+        over = self.over
+        inside = seq[~over]
+        first = _top(inside, (-self.quality[inside], self.cost[inside]), limit)
+        if len(first) >= limit:
+            return first
+        outside = seq[over]
+        rest = _top(outside, (-self.quality[outside], self.cost[outside]), limit - len(first))
+        return first + rest
 
-    def pareto(self) -> list[tuple[int, object]]:
-        """Cheapest first; on the front when better than every cheaper point (sort, sweep).
+    def pareto(self) -> list[int]:
+        """Cheapest first; on the front when better than every cheaper point. Only a
+        model's cheapest candidate (first in order among equals) can be on the front."""
+        if self.count == 0:
+            return []
+        inverse = _dense(self.model_id)
+        lowest = np.full(int(inverse.max()) + 1, np.inf)
+        np.minimum.at(lowest, inverse, self.cost)
+        at_min = np.flatnonzero(self.cost <= lowest[inverse])
+        _, first = np.unique(inverse[at_min], return_index=True)
+        points = at_min[first]
+        order = points[np.lexsort((points, -self.quality[points], self.cost[points]))]
+        q = self.quality[order]
+        before = np.maximum.accumulate(np.concatenate(([-np.inf], q[:-1])))
+        return order[q > before].tolist()
 
-        Only a model's cheapest row can be on the front (its other rows have the same
-        quality and cost more), so the sweep runs over one point per model.
-        """
-        points = sorted(self.model_min.values(), key=lambda v: (v[0], -v[2], v[1]))
-        front, best_q = [], -math.inf
-        for _, seq, quality, subject in points:
-            if quality > best_q:
-                front.append((seq, subject))
-                best_q = quality
-        return front
+
+def _dense(values: np.ndarray) -> np.ndarray:
+    """Small non-negative integers with the same equalities as `values` (ids)."""
+    if len(values) and values.min() >= 0 and values.max() < 4 * len(values) + 1_000_000:
+        lut = np.zeros(int(values.max()) + 1, dtype=bool)
+        lut[values] = True
+        dense = np.cumsum(lut) - 1
+        return dense[values]
+    return np.unique(values, return_inverse=True)[1]
+
+
+def _lookup(ids: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(position of each value in the sorted unique `ids`, whether it is there)."""
+    if len(ids) == 0:
+        return np.zeros(len(values), dtype=np.int64), np.zeros(len(values), dtype=bool)
+    top = int(ids[-1])
+    if ids[0] >= 0 and top < 4 * len(values) + 1_000_000:
+        lut = np.full(top + 2, -1, dtype=np.int64)
+        lut[ids] = np.arange(len(ids))
+        inside = len(values) == 0 or (values.min() >= 0 and values.max() <= top)
+        pos = lut[values if inside else np.clip(values, -1, top + 1)]
+        return np.maximum(pos, 0), pos >= 0
+    pos = np.minimum(np.searchsorted(ids, values), len(ids) - 1)
+    return pos, ids[pos] == values
+
+
+_SELFHOST_REASONS = (
+    "self-host: does not fit in memory",
+    "self-host: weights not open",
+    "self-host: context shorter than required",
+    "owned: accelerator not owned (or too few)",
+    "owned: too few accelerators for the load",
+    "cloud: other cloud, region or pricing",
+    "cloud: provider excluded",
+    "self-host: no throughput figure",
+    "self-host: misses the latency target",
+)
+
+
+def _counts_out(counts: dict[str, int], out: Callable[[str, int], None]) -> None:
+    for reason in _SELFHOST_REASONS:
+        if counts.get(reason):
+            out(reason, counts[reason])
+
+
+def _records_prefilter(
+    options: Iterable[SelfHostOption], passing: dict, counts: dict[str, int]
+) -> list[SelfHostOption]:
+    """The records worth converting to columns: of a passing model, fitting, self-hostable
+    (the first three checks of the rank, counted the same way; one cheap pass each)."""
+    known = [o for o in options if o.model_id in passing]
+    fit = [o for o in known if o.fits]
+    counts["self-host: does not fit in memory"] = len(known) - len(fit)
+    ok = [o for o in fit if passing[o.model_id][3]]
+    if len(ok) < len(fit):
+        closed = sum(
+            1 for o in fit if not passing[o.model_id][3] and not passing[o.model_id][0].open_weights
+        )
+        counts["self-host: weights not open"] = closed
+        counts["self-host: context shorter than required"] = len(fit) - len(ok) - closed
+    return ok
+
+
+def _top(index: np.ndarray, keys: tuple[np.ndarray, np.ndarray], k: int) -> list[int]:
+    """The k entries of `index` smallest by (keys[0], keys[1], index), in that order.
+
+    Exact: everything at or below the k-th smallest primary key is kept, then sorted.
+    """
+    if k <= 0 or len(index) == 0:
+        return []
+    primary, secondary = keys
+    if len(index) > k:
+        cut = np.partition(primary, k - 1)[k - 1]
+        keep = primary <= cut
+        index, primary, secondary = index[keep], primary[keep], secondary[keep]
+    order = np.lexsort((index, secondary, primary))[:k]
+    return index[order].tolist()
 
 
 def rank(
@@ -159,7 +337,9 @@ def rank(
 
     When nothing fits the budget the rows are the cheapest options, marked over budget.
     Candidates failing a constraint, the hardware choice or the latency target are left
-    out and counted by reason in `excluded`. Runs in O(candidates × log limit).
+    out and counted by reason in `excluded`. Self-host options are evaluated as arrays
+    (pass a SelfHostTable to skip the conversion of records); only the shown rows and the
+    Pareto front are built as records.
     """
     excluded: dict[str, int] = {}
 
@@ -173,11 +353,13 @@ def rank(
         if m.task != workload.task or not _model_gate(m, constraints, excluded):
             continue
         ctx_ok = min_ctx is None or (m.context_tokens is not None and m.context_tokens >= min_ctx)
-        quality = quality_signal(m, assumptions).score
+        quality = quality_score(m, assumptions)
         passing[m.id] = (m, quality, ctx_ok, ctx_ok and m.open_weights)
 
-    ranker = _Ranker(max(limit, 1), budget.monthly_usd)
     banned = set(constraints.excluded_providers)
+    api: list[tuple[int, float, float, ApiOffer]] = []
+    requests = requests_per_month(workload, assumptions)
+    cache_share = min(max(workload.cacheable_input_share, 0.0), 1.0)
     if hardware.allows(MODE_API):
         for offer in offers:
             entry = passing.get(offer.model_id)
@@ -199,10 +381,37 @@ def rank(
             if latency_ok(workload, offer.ttft_s, offer.stream_tokens_per_s) is False:
                 out("api: misses the latency target")
                 continue
-            cost = monthly_api_cost(workload, offer, assumptions).monthly_usd
-            ranker.add(offer.model_id, entry[1], cost, offer)
-    _rank_selfhost(workload, hardware, passing, banned, selfhost_options, assumptions, ranker, out)
-    return _result(workload, budget, constraints, assumptions, ranker, excluded, passing)
+            cost = monthly_api_usd(workload, offer, requests, cache_share)
+            api.append((offer.model_id, entry[1], cost, offer))
+    table, picked, sh_cost = _rank_selfhost(
+        workload, hardware, passing, banned, selfhost_options, assumptions, out
+    )
+    n_api = len(api)
+    sh_model = table.model_id[picked] if table is not None else np.zeros(0, dtype=np.int64)
+    ids = np.fromiter(passing, dtype=np.int64, count=len(passing))
+    scores = np.fromiter((e[1] for e in passing.values()), dtype=np.float64, count=len(passing))
+    sort = np.argsort(ids)
+    sh_quality = scores[sort][_lookup(ids[sort], sh_model)[0]] if len(sh_model) else sh_model
+
+    def subject(i: int) -> object:
+        if i < n_api:
+            return api[i][3]
+        return table[int(picked[i - n_api])]
+
+    ranked = _Ranked(
+        model_id=np.concatenate(
+            (np.array([a[0] for a in api], dtype=np.int64), sh_model.astype(np.int64))
+        ),
+        quality=np.concatenate(
+            (np.array([a[1] for a in api], dtype=np.float64), sh_quality.astype(np.float64))
+        ),
+        cost=np.concatenate((np.array([a[2] for a in api], dtype=np.float64), sh_cost)),
+        subject=subject,
+        cap=math.inf if budget.monthly_usd is None else budget.monthly_usd + _EPS,
+    )
+    return _result(
+        workload, budget, constraints, assumptions, ranked, max(limit, 1), excluded, passing
+    )
 
 
 def _rank_selfhost(
@@ -212,123 +421,105 @@ def _rank_selfhost(
     banned: set[str],
     options: Iterable[SelfHostOption],
     assumptions: Assumptions,
-    ranker: _Ranker,
     out: Callable[[str, int], None],
-) -> None:
+) -> tuple[SelfHostTable | None, np.ndarray, np.ndarray]:
+    """(table, indices of the ranked options in order, their monthly cost)."""
+    none = (None, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
     owned_ok, cloud_ok = hardware.allows(MODE_OWNED), hardware.allows(MODE_CLOUD)
-    if not (owned_ok or cloud_ok):
-        return
+    if not (owned_ok or cloud_ok) or not passing:
+        return none
+    counts: dict[str, int] = {}
+    if isinstance(options, SelfHostTable):
+        t = options
+    else:
+        t = SelfHostTable.from_options(_records_prefilter(options, passing, counts))
+    if len(t) == 0:
+        _counts_out(counts, out)
+        return none
     owned_counts: dict[str, int] = {}
     for slug, count in hardware.owned:
         owned_counts[slug] = owned_counts.get(slug, 0) + count
     clouds, regions, spot = set(hardware.clouds), set(hardware.regions), hardware.spot
-    max_ttft = math.inf if workload.max_ttft_s is None else workload.max_ttft_s
+
+    # Per passing model (sorted ids): self-hostable, open weights.
+    ids = np.array(sorted(passing), dtype=np.int64)
+    hostable = np.array([passing[i][3] for i in ids.tolist()], dtype=bool)
+    open_w = np.array([passing[i][0].open_weights for i in ids.tolist()], dtype=bool)
+    pos_c, known = _lookup(ids, t.model_id)
+    # Per host: owned count available, cloud filter, banned cloud.
+    owned_n = np.array([owned_counts.get(h[0], 0) for h in t.hosts], dtype=np.int64)
+    wrong_place = np.array(
+        [bool((clouds and h[2] not in clouds) or (regions and h[3] not in regions))
+         for h in t.hosts], dtype=bool,
+    )  # fmt: skip
+    is_banned = np.array([h[2] in banned for h in t.hosts], dtype=bool)
+
+    alive = known.copy()
+
+    def drop(reason: str, mask: np.ndarray, silent: bool = False) -> None:
+        nonlocal alive
+        hit = alive & mask
+        if not silent:
+            counts[reason] = counts.get(reason, 0) + int(np.count_nonzero(hit))
+        alive = alive & ~hit
+
+    drop("self-host: does not fit in memory", ~t.fits)
+    host_ok = hostable[pos_c]
+    drop("self-host: weights not open", ~host_ok & ~open_w[pos_c])
+    drop("self-host: context shorter than required", ~host_ok)
+    owned = t.owned
+    drop("", owned if not owned_ok else np.zeros_like(owned), silent=True)
+    drop("", ~owned if not cloud_ok else np.zeros_like(owned), silent=True)
+    available = np.zeros(len(t), dtype=np.int64)
+    mine = np.flatnonzero(owned)
+    available[mine] = owned_n[t.host[mine]] // np.maximum(t.device_count[mine], 1)
+    drop("owned: accelerator not owned (or too few)", owned & (available < 1))
+    cloud = ~owned
+    drop("cloud: other cloud, region or pricing", cloud & ((t.spot != spot) | wrong_place[t.host]))
+    drop("cloud: provider excluded", cloud & is_banned[t.host])
+    total = t.decode_tokens_per_s_total
+    drop("self-host: no throughput figure", ~(total > 0))
+    slow = t.ttft_s > (math.inf if workload.max_ttft_s is None else workload.max_ttft_s)
     min_stream = workload.min_stream_tokens_per_s
-    peak = workload.peak_concurrency
+    if min_stream is not None:
+        slow = slow | (t.stream_tokens_per_s < min_stream)
+    drop("self-host: misses the latency target", slow)
+
+    idx = np.flatnonzero(alive)
     per_s = requests_per_month(workload, assumptions) / (
         assumptions.days_per_month * 24.0 * SECONDS_PER_HOUR
     )
-    util, hours = assumptions.max_utilization, assumptions.hours_per_month
     out_tok = workload.avg_output_tokens
     prefill_tok = workload.avg_input_tokens * (1.0 - min(max(workload.cacheable_input_share, 0), 1))
-    # Hot loop (one pass over up to millions of options): reasons are counted in locals,
-    # and a candidate reaches the heaps only when it could change them.
-    no_fit = closed = short = no_own = few_own = other_cloud = banned_cloud = no_speed = slow = 0
-    ceil, cap, keep = math.ceil, ranker.cap, ranker.keep
-    best, limit, model_min = ranker.best, ranker.limit, ranker.model_min
-    count, within = ranker.count, ranker.within
-    worst = best[0][:3] if len(best) >= limit else None
-    for o in options:
-        entry = passing.get(o.model_id)
-        if entry is None:
-            continue
-        if not o.fits:
-            no_fit += 1
-            continue
-        if not entry[3]:
-            if entry[0].open_weights:
-                short += 1
-            else:
-                closed += 1
-            continue
-        if o.owned:
-            if not owned_ok:
-                continue
-            available = owned_counts.get(o.accelerator_slug, 0) // o.count
-            if available < 1:
-                no_own += 1
-                continue
-        else:
-            if not cloud_ok:
-                continue
-            if (
-                o.spot != spot
-                or (clouds and o.cloud not in clouds)
-                or (regions and o.region not in regions)
-            ):
-                other_cloud += 1
-                continue
-            if o.cloud in banned:
-                banned_cloud += 1
-                continue
-        total = o.decode_tokens_per_s_total
-        if total <= 0:
-            no_speed += 1
-            continue
-        if o.ttft_s > max_ttft or (min_stream is not None and o.stream_tokens_per_s < min_stream):
-            slow += 1
-            continue
-        # Inline of selfhost_instances() (same formula) to keep the hot loop cheap.
-        seconds = out_tok / total
-        if o.prefill_tokens_per_s:
-            seconds += prefill_tok / o.prefill_tokens_per_s
-        need = peak * (min_stream or o.stream_tokens_per_s) / total
-        avg_need = per_s * seconds / util
-        if avg_need > need:
-            need = avg_need
-        instances = ceil(need - _EPS) if need > 1.0 else 1
-        if o.owned and instances > available:
-            few_own += 1
-            continue
-        cost = instances * o.hourly_usd * hours
-        over = cost > cap
-        count += 1
-        if not over:
-            within += 1
-        quality = entry[1]
-        # Most candidates stop at this test: they beat neither the worst kept row
-        # (its key prefix is `worst`) nor their model's cheapest row so far.
-        if within == 0 or worst is None or (-over, quality, -cost) > worst:
-            ranker.within = within
-            keep(count, o.model_id, quality, cost, over, o)
-            worst = best[0][:3] if len(best) >= limit else None
-        else:
-            current = model_min.get(o.model_id)
-            if current is None or cost < current[0]:
-                ranker.within = within
-                keep(count, o.model_id, quality, cost, over, o)
-                worst = best[0][:3] if len(best) >= limit else None
-    ranker.count, ranker.within = count, within
-    for reason, n in (
-        ("self-host: does not fit in memory", no_fit),
-        ("self-host: weights not open", closed),
-        ("self-host: context shorter than required", short),
-        ("owned: accelerator not owned (or too few)", no_own),
-        ("owned: too few accelerators for the load", few_own),
-        ("cloud: other cloud, region or pricing", other_cloud),
-        ("cloud: provider excluded", banned_cloud),
-        ("self-host: no throughput figure", no_speed),
-        ("self-host: misses the latency target", slow),
-    ):
-        if n:
-            out(reason, n)
+    # Same operations, in the same order, as selfhost_instances() (bit-identical costs).
+    tot = total[idx]
+    seconds = out_tok / tot
+    prefill = t.prefill_tokens_per_s[idx]
+    has_prefill = ~np.isnan(prefill) & (prefill != 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        seconds = np.where(has_prefill, seconds + prefill_tok / prefill, seconds)
+    stream = min_stream if min_stream else t.stream_tokens_per_s[idx]
+    need = workload.peak_concurrency * stream / tot
+    avg_need = per_s * seconds / assumptions.max_utilization
+    need = np.where(avg_need > need, avg_need, need)
+    instances = np.where(need > 1.0, np.ceil(need - _EPS), 1.0)
+    few = owned[idx] & (instances > available[idx])
+    if few.any():
+        counts["owned: too few accelerators for the load"] = int(np.count_nonzero(few))
+        idx, instances = idx[~few], instances[~few]
+    cost = instances * t.hourly_usd[idx] * assumptions.hours_per_month
+    _counts_out(counts, out)
+    return t, idx, cost
 
 
-def _result(workload, budget, constraints, assumptions, ranker, excluded, passing) -> PlanResult:
-    ordered = ranker.ordered()
-    front = ranker.pareto()
-    front_seqs = {seq for seq, _ in front}
-    nothing = ranker.cap != math.inf and ranker.within == 0 and ranker.count > 0
+def _result(
+    workload, budget, constraints, assumptions, ranked: _Ranked, limit, excluded, passing
+) -> PlanResult:
+    ordered = ranked.ordered(limit)
+    front = ranked.pareto()
+    front_set = set(front)
+    count, within = ranked.count, ranked.within
+    nothing = ranked.cap != math.inf and within == 0 and count > 0
 
     def row(subject, position, on_front, previous):
         model = passing[subject.model_id][0]
@@ -338,17 +529,20 @@ def _result(workload, budget, constraints, assumptions, ranker, excluded, passin
 
     rows: list[PlanRow] = []
     by_seq: dict[int, PlanRow] = {}
-    for position, (seq, subject) in enumerate(ordered, start=1):
-        rows.append(row(subject, position, seq in front_seqs, rows[-1] if rows else None))
+    for position, seq in enumerate(ordered, start=1):
+        subject = ranked.subject(seq)
+        rows.append(row(subject, position, seq in front_set, rows[-1] if rows else None))
         by_seq[seq] = rows[-1]
-    pareto_rows = tuple(by_seq.get(seq) or row(subject, None, True, None) for seq, subject in front)
+    pareto_rows = tuple(
+        by_seq.get(seq) or row(ranked.subject(seq), None, True, None) for seq in front
+    )
     return PlanResult(
         rows=tuple(rows),
         pareto=pareto_rows,
-        candidates=ranker.count,
-        within_budget=ranker.within,
+        candidates=count,
+        within_budget=within,
         nothing_within_budget=nothing,
-        message=_message(workload, budget, ranker.count, ranker.within, rows),
+        message=_message(workload, budget, count, within, rows),
         excluded=tuple(sorted(excluded.items(), key=lambda kv: (-kv[1], kv[0]))),
         assumptions=assumption_lines(workload, constraints, assumptions),
         engine_version=ENGINE_VERSION,

@@ -33,6 +33,19 @@ def _share(x: float, full: float) -> float:
     return min(1.0, math.log10(1.0 + max(x, 0.0)) / math.log10(1.0 + full))
 
 
+def quality_score(model: CandidateModel, assumptions: Assumptions) -> float:
+    """quality_signal(...).score without building the signal (the rank's hot path)."""
+    if model.quality_index is not None:
+        return float(model.quality_index)
+    a = assumptions
+    score = 100.0 * (
+        a.proxy_weight_downloads * _share(model.downloads, a.proxy_downloads_full)
+        + a.proxy_weight_likes * _share(model.likes, a.proxy_likes_full)
+        + a.proxy_weight_size * _share(model.params_total or 0, a.proxy_params_full)
+    )
+    return round(score, 3)
+
+
 def quality_signal(model: CandidateModel, assumptions: Assumptions) -> QualitySignal:
     """The quality index when one exists, else the popularity-and-size proxy (Assumptions)."""
     if model.quality_index is not None:
@@ -43,14 +56,9 @@ def quality_signal(model: CandidateModel, assumptions: Assumptions) -> QualitySi
             label=f"quality index from {sources}",
             sources=model.quality_sources,
         )
-    a = assumptions
-    score = 100.0 * (
-        a.proxy_weight_downloads * _share(model.downloads, a.proxy_downloads_full)
-        + a.proxy_weight_likes * _share(model.likes, a.proxy_likes_full)
-        + a.proxy_weight_size * _share(model.params_total or 0, a.proxy_params_full)
-    )
+    score = quality_score(model, assumptions)
     return QualitySignal(
-        score=round(score, 3),
+        score=score,
         kind=QUALITY_PROXY,
         label="popularity and size proxy (no measured quality score)",
     )

@@ -31,13 +31,15 @@ speed.
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import SimpleNamespace
 
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.conf import settings
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
 
 from benchmarks.estimate import (
     DEFAULT_EFFICIENCY,
@@ -48,7 +50,7 @@ from benchmarks.estimate import (
 )
 from benchmarks.models import Accelerator, BenchmarkRun
 from benchmarks.services.accelerators import accelerator_spec, model_dims
-from catalog.models import Model
+from catalog.models import FeedRun, Model
 from planner.records import ApiOffer, CandidateModel
 from pricing.models import InstancePrice, Offer, Unit
 from quality.models import QualityIndex
@@ -194,11 +196,55 @@ def plan_models(
     return top + [SimpleNamespace(**r) for r in priced if r["id"] not in seen]
 
 
+# (task slug, max_models) -> (monotonic time stored, catalog version, rows)
+_CATALOG_CACHE: dict[tuple[str, int], tuple[float, tuple, CatalogRows]] = {}
+_CATALOG_CACHE_SIZE = 8
+
+
+def catalog_version() -> tuple:
+    """A fingerprint of what plan_catalog_rows reads: row counts, newest ids and writes of
+    models, current offers and quality indexes, and the latest feed run. 4 queries."""
+    return (
+        tuple(Model.objects.aggregate(n=Count("id"), t=Max("updated_at"), i=Max("id")).values()),
+        tuple(
+            Offer.objects.filter(valid_to__isnull=True)
+            .aggregate(n=Count("id"), t=Max("updated_at"), i=Max("id"))
+            .values()
+        ),
+        tuple(QualityIndex.objects.aggregate(n=Count("id"), t=Max("updated_at")).values()),
+        tuple(FeedRun.objects.aggregate(i=Max("id"), t=Max("updated_at")).values()),
+    )
+
+
+def catalog_cache_clear() -> None:
+    _CATALOG_CACHE.clear()
+
+
 def plan_catalog_rows(
     *, task: TaskSpec, max_models: int = MAX_MODELS, focus: Model | None = None
 ) -> CatalogRows:
     """Candidate models (with quality index and sources) and their current API offers.
-    4 queries: models (2), quality index rows, offers joined to providers."""
+    4 queries: models (2), quality index rows, offers joined to providers.
+
+    With settings.PLANNER_CATALOG_CACHE_SECONDS > 0 (and no focus model) the rows are kept
+    in this process for that long per (task, max_models) and reused while
+    catalog_version() is unchanged: 4 cheap aggregate queries instead of the 4 reads and
+    the records built from them. Callers must not modify the returned lists."""
+    ttl = getattr(settings, "PLANNER_CATALOG_CACHE_SECONDS", 0)
+    if ttl <= 0 or focus is not None:
+        return _catalog_rows(task=task, max_models=max_models, focus=focus)
+    key, version, now = (task.slug, max_models), catalog_version(), time.monotonic()
+    hit = _CATALOG_CACHE.get(key)
+    if hit is not None and hit[1] == version and now - hit[0] <= ttl:
+        return hit[2]
+    rows = _catalog_rows(task=task, max_models=max_models, focus=None)
+    if len(_CATALOG_CACHE) >= _CATALOG_CACHE_SIZE and key not in _CATALOG_CACHE:
+        _CATALOG_CACHE.pop(min(_CATALOG_CACHE, key=lambda k: _CATALOG_CACHE[k][0]))
+    _CATALOG_CACHE[key] = (now, version, rows)
+    return rows
+
+
+def _catalog_rows(*, task: TaskSpec, max_models: int, focus: Model | None) -> CatalogRows:
     rows = CatalogRows()
     found = plan_models(task=task, max_models=max_models, focus=focus)
     ids = [m.id for m in found]
@@ -294,6 +340,11 @@ def cloud_shapes(
     qs = InstancePrice.objects.filter(
         valid_to__isnull=True, accelerator__isnull=False, **{f"{price}__isnull": False}
     ).select_related("accelerator", "provider")
+    # timestamps are never read here: skip converting them (the planner's hot path)
+    qs = qs.defer(
+        "created_at", "updated_at", "valid_from", "valid_to", "accelerator__created_at",
+        "accelerator__updated_at", "provider__created_at", "provider__updated_at",
+    )  # fmt: skip
     if clouds := list(clouds):
         qs = qs.filter(provider__slug__in=clouds)
     if regions := list(regions):

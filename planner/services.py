@@ -8,6 +8,7 @@ numpy pass (planner/selfhost.py) and calls the pure engine. `plan_create` also s
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,7 +27,7 @@ from planner.costs import (
     owned_power_hourly_usd,
     requests_per_month,
 )
-from planner.engine import rank
+from planner.engine import SelfHostTable, rank
 from planner.models import Plan
 from planner.records import (
     MODE_API,
@@ -75,7 +76,7 @@ class EngineInputs:
 
     models: list[CandidateModel] = field(default_factory=list)
     offers: list[ApiOffer] = field(default_factory=list)
-    options: list[SelfHostOption] = field(default_factory=list)
+    options: Sequence[SelfHostOption] = ()  # a SelfHostTable when built from the catalog
     focus: Model | None = None
 
 
@@ -114,7 +115,10 @@ def plan_inputs_build(
     if inputs.constraints.focus_repo_id:
         focus = Model.objects.filter(repo_id=inputs.constraints.focus_repo_id).first()
     rows = selectors.plan_catalog_rows(task=task, max_models=max_models, focus=focus)
-    built = EngineInputs(models=rows.models, offers=rows.offers if hw.allows(MODE_API) else [])
+    # copies: the catalog rows may be cached (planner.selectors.plan_catalog_rows)
+    built = EngineInputs(
+        models=list(rows.models), offers=list(rows.offers) if hw.allows(MODE_API) else []
+    )
     built.focus = focus
     selfhost = task.tokens and (hw.allows(MODE_OWNED) or hw.allows(MODE_CLOUD))
     if not selfhost or not rows.selfhost_ids:
@@ -180,32 +184,33 @@ def plan_inputs_build(
         ok &= grid.stream_tokens_per_s >= wl.min_stream_tokens_per_s
     keep = best_precision(grid.fits, ok, instances)
     cells = np.nonzero(keep)
-    # Plain Python lists first: indexing numpy arrays one element at a time is slow.
-    columns = zip(
-        *(c.tolist() for c in cells),
-        grid.decode_tokens_per_s_total[cells].tolist(),
-        grid.stream_tokens_per_s[cells].tolist(),
-        grid.ttft_s[cells].tolist(),
-        grid.prefill_tokens_per_s[cells].tolist(),
-        grid.memory_needed_gib[cells].tolist(),
-        source[cells].tolist(),
-        strict=True,
-    )
-    for mi, ki, pi, total, stream, ttft, prefill, memory, measured in columns:
-        acc, count, is_owned, shape = meta[ki]
-        built.options.append(
-            SelfHostOption(
-                model_id=ids[mi], accelerator_slug=acc.slug, accelerator_name=acc.name,
-                count=count, precision=PLAN_PRECISIONS[pi],
-                memory_total_gib=acc.memory_gib * count, fits=True,
-                decode_tokens_per_s_total=total, stream_tokens_per_s=stream, ttft_s=ttft,
-                throughput_source="measured" if measured else "estimated",
-                hourly_usd=hourly[ki], owned=is_owned,
-                cloud=shape.cloud if shape else "", region=shape.region if shape else "",
-                instance=shape.instance if shape else "", spot=bool(shape and hw.spot),
-                prefill_tokens_per_s=prefill, memory_needed_gib=memory,
-            )
-        )  # fmt: skip
+    mi, ki, pi = cells
+    # Columns, not records: rank reads the arrays; records are built for shown rows only.
+    built.options = SelfHostTable(
+        model_id=np.array(ids, dtype=np.int64)[mi],
+        host=ki.astype(np.int64),
+        hosts=tuple(
+            (acc.slug, acc.name, shape.cloud if shape else "", shape.region if shape else "",
+             shape.instance if shape else "")
+            for acc, _, _, shape in meta
+        ),
+        device_count=np.array([count for _, count, _, _ in meta], dtype=np.int64)[ki],
+        precision=pi.astype(np.int64),
+        precisions=PLAN_PRECISIONS,
+        memory_total_gib=np.array(
+            [acc.memory_gib * count for acc, count, _, _ in meta], dtype=np.float64
+        )[ki],
+        fits=np.ones(len(mi), dtype=bool),
+        decode_tokens_per_s_total=grid.decode_tokens_per_s_total[cells],
+        stream_tokens_per_s=grid.stream_tokens_per_s[cells],
+        ttft_s=grid.ttft_s[cells],
+        measured=source[cells],
+        hourly_usd=np.array(hourly, dtype=np.float64)[ki],
+        owned=np.array([is_owned for _, _, is_owned, _ in meta], dtype=bool)[ki],
+        spot=np.array([bool(shape and hw.spot) for *_, shape in meta], dtype=bool)[ki],
+        prefill_tokens_per_s=grid.prefill_tokens_per_s[cells],
+        memory_needed_gib=grid.memory_needed_gib[cells],
+    )  # fmt: skip
     return built
 
 
@@ -281,7 +286,7 @@ def plan_breakeven(
         d = min(rows, key=lambda r: r.monthly_usd).deployment
         option = next(
             (
-                o for o in built.options
+                o for o in _model_options(built.options, model_id)
                 if o.model_id == model_id and o.accelerator_slug == d.accelerator_slug
                 and o.count == d.count and o.precision == d.precision and o.cloud == d.cloud
                 and o.owned == (d.kind == MODE_OWNED)
@@ -294,6 +299,13 @@ def plan_breakeven(
         offer = min(priced, key=lambda o: monthly_api_cost(wl, o, a).monthly_usd)
         return breakeven(wl, offer, option, assumptions=a)
     return None
+
+
+def _model_options(options: Sequence[SelfHostOption], model_id: int):
+    """The options of one model (a SelfHostTable builds only those records)."""
+    if isinstance(options, SelfHostTable):
+        return (options[i] for i in np.flatnonzero(options.model_id == model_id))
+    return (o for o in options if o.model_id == model_id)
 
 
 def _missing(workload: Workload, offer: ApiOffer) -> bool:
