@@ -31,6 +31,7 @@ speed.
 
 from __future__ import annotations
 
+import json
 import time
 from collections import defaultdict
 from collections.abc import Iterable
@@ -39,7 +40,18 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    TextField,
+)
+from django.db.models.functions import Cast
 
 from benchmarks.estimate import (
     DEFAULT_EFFICIENCY,
@@ -153,17 +165,33 @@ class CatalogRows:
     """What plan_inputs_build read, before the self-host grid."""
 
     models: list[CandidateModel] = field(default_factory=list)
-    model_dims: dict[int, object] = field(default_factory=dict)  # id -> ModelDims
+    model_dims: dict[int, object] = field(default_factory=dict)  # selfhost id -> ModelDims
     selfhost_ids: list[int] = field(default_factory=list)  # open-weight models with dims
     offers: list[ApiOffer] = field(default_factory=list)
 
 
-_MODEL_FIELDS = (
-    "id", "repo_id", "name", "open_weights", "license", "context_tokens", "languages",
-    "params_total", "params_active", "downloads", "likes", "num_layers", "hidden_size",
-    "num_heads", "num_kv_heads", "head_dim", "kv_lora_rank", "qk_rope_head_dim",
-    "sliding_window", "num_experts", "experts_per_token", "family", "base_model_id",
+# what a CandidateModel needs ("languages" is read as text, parsed only when not empty)
+_CANDIDATE_FIELDS = (
+    "id", "repo_id", "name", "open_weights", "license", "context_tokens", "params_total",
+    "params_active", "downloads", "likes",
 )  # fmt: skip
+# + what the estimator's ModelDims needs (self-host candidates: the top rows only)
+_DIMS_FIELDS = (
+    "num_layers", "hidden_size", "num_heads", "num_kv_heads", "head_dim", "kv_lora_rank",
+    "qk_rope_head_dim", "sliding_window", "num_experts", "experts_per_token", "family",
+    "base_model_id",
+)  # fmt: skip
+_MODEL_FIELDS = (*_CANDIDATE_FIELDS, *_DIMS_FIELDS)
+_NO_DIMS = dict.fromkeys(_DIMS_FIELDS)
+
+
+def _model_rows(qs, fields: tuple[str, ...], extra: dict) -> list[SimpleNamespace]:
+    out = []
+    for r in qs.values(*fields, languages_text=Cast("languages", TextField())):
+        text = r.pop("languages_text")
+        r["languages"] = json.loads(text) if text and text != "[]" else []
+        out.append(SimpleNamespace(**r, **extra))
+    return out
 
 
 def plan_models(
@@ -174,7 +202,9 @@ def plan_models(
     family (same family name, its base model, models built on it or on its base). 2 queries.
 
     Rows come back as plain namespaces with the Model's field names (`.values()`: no model
-    instances, so thousands of rows cost milliseconds, not tenths of a second)."""
+    instances, so thousands of rows cost milliseconds, not tenths of a second). The priced
+    rows beyond the top ones are API candidates: their estimator dims (num_layers, ...,
+    family, base_model_id) are not read and are None."""
     qi = QualityIndex.objects.filter(model_id=OuterRef("pk"), task=task.quality_task)
     qs = Model.objects.filter(task__slug__in=task.catalog_tasks).annotate(
         qi_value=Subquery(qi.values("value")[:1]),
@@ -187,13 +217,15 @@ def plan_models(
             family |= Q(pk=focus.base_model_id) | Q(base_model_id=focus.base_model_id)
         qs = Model.objects.filter(family).annotate(qi_value=Subquery(qi.values("value")[:1]))
     order = (F("qi_value").desc(nulls_last=True), "-downloads", "id")
-    top = [SimpleNamespace(**r) for r in qs.order_by(*order).values(*_MODEL_FIELDS)[:max_models]]
+    top = _model_rows(qs.order_by(*order)[:max_models], _MODEL_FIELDS, {})
     seen = {m.id for m in top}
     current = Offer.objects.filter(
         model_id=OuterRef("pk"), valid_to__isnull=True, unit__in=task.units
     )
-    priced = qs.filter(Exists(current)).order_by(*order).values(*_MODEL_FIELDS)[:MAX_OFFER_MODELS]
-    return top + [SimpleNamespace(**r) for r in priced if r["id"] not in seen]
+    priced = _model_rows(
+        qs.filter(Exists(current)).order_by(*order)[:MAX_OFFER_MODELS], _CANDIDATE_FIELDS, _NO_DIMS
+    )
+    return top + [m for m in priced if m.id not in seen]
 
 
 # (task slug, max_models) -> (monotonic time stored, catalog version, rows)
@@ -248,12 +280,7 @@ def _catalog_rows(*, task: TaskSpec, max_models: int, focus: Model | None) -> Ca
     rows = CatalogRows()
     found = plan_models(task=task, max_models=max_models, focus=focus)
     ids = [m.id for m in found]
-    index = {
-        mid: (value, sources)
-        for mid, value, sources in QualityIndex.objects.filter(
-            task=task.quality_task, model_id__in=ids
-        ).values_list("model_id", "value", "sources")
-    }
+    index = _quality_rows(task, ids, by_task=focus is None)
     for position, m in enumerate(found):
         value, sources = index.get(m.id, (None, []))
         boards = tuple(
@@ -274,40 +301,74 @@ def _catalog_rows(*, task: TaskSpec, max_models: int, focus: Model | None) -> Ca
                 quality_index=value, quality_sources=tuple(b for b in boards if b),
             )
         )  # fmt: skip
-        dims = model_dims(m)
-        if dims is not None:
-            rows.model_dims[m.id] = dims
-            # self-host options for the top `max_models` only: the priced models beyond
-            # them are API candidates (bounds the grid at max_models × hosts × 4)
-            if m.open_weights and task.tokens and position < max_models:
+        # self-host options for the top `max_models` only: the priced models beyond
+        # them are API candidates (bounds the grid at max_models × hosts × 4)
+        if m.open_weights and task.tokens and position < max_models:
+            dims = model_dims(m)
+            if dims is not None:
+                rows.model_dims[m.id] = dims
                 rows.selfhost_ids.append(m.id)
-    rows.offers = list(_offers(task, ids))
+    rows.offers = list(_offers(task, ids, by_task=focus is None))
     return rows
 
 
-def _offers(task: TaskSpec, ids: list[int]) -> Iterable[ApiOffer]:
+def _quality_rows(task: TaskSpec, ids: list[int], *, by_task: bool) -> dict[int, tuple]:
+    """model id -> (index value, sources) for the candidates. With `by_task` (the ids are
+    models of the task's catalog tasks) the rows are selected by a join on the model's
+    task and kept when in `ids`: an IN list of ~2,000 ids costs more to build than the
+    extra rows; sources come back as text and are parsed only for kept rows."""
+    if not ids:
+        return {}
+    qs = QualityIndex.objects.filter(task=task.quality_task)
+    if by_task:
+        qs = qs.filter(model__task__slug__in=task.catalog_tasks)
+    else:
+        qs = qs.filter(model_id__in=ids)
+    wanted = set(ids)
+    return {
+        mid: (value, json.loads(sources) if sources else [])
+        for mid, value, sources in qs.values_list("model_id", "value", Cast("sources", TextField()))
+        if mid in wanted
+    }
+
+
+_OFFER_PRICES = (
+    "usd_per_mtok_input", "usd_per_mtok_output", "usd_per_mtok_cache_read",
+    "usd_per_mtok_batch_input", "usd_per_mtok_batch_output", "usd_per_image",
+    "usd_per_audio_minute", "usd_per_audio_second",
+)  # fmt: skip
+
+
+def _offers(task: TaskSpec, ids: list[int], *, by_task: bool = False) -> Iterable[ApiOffer]:
+    """Current offers of the candidates `ids`, prices read as floats by the database (no
+    Decimal per value). With `by_task` (the ids are models of the task's catalog tasks)
+    offers are selected by a join on the model's task and kept when in `ids`."""
     if not ids:
         return
-    fields = (
-        "id", "model_id", "provider__slug", "provider__name", "usd_per_mtok_input",
-        "usd_per_mtok_output", "usd_per_mtok_cache_read", "usd_per_mtok_batch_input",
-        "usd_per_mtok_batch_output", "usd_per_image", "usd_per_audio_minute",
-        "usd_per_audio_second", "context_tokens",
-    )  # fmt: skip
+    qs = Offer.objects.filter(valid_to__isnull=True, unit__in=task.units)
+    if by_task:
+        qs = qs.filter(model__task__slug__in=task.catalog_tasks)
+    else:
+        qs = qs.filter(model_id__in=ids)
+    prices = {f"{name}_f": Cast(name, FloatField()) for name in _OFFER_PRICES}
     qs = (
-        Offer.objects.filter(valid_to__isnull=True, model_id__in=ids, unit__in=task.units)
+        qs.annotate(**prices)
         .order_by("model_id", "provider__slug", "id")
-        .values_list(*fields)
-    )
+        .values_list("id", "model_id", "provider__slug", "provider__name", *prices,
+                     "context_tokens")
+    )  # fmt: skip
+    wanted = set(ids)
     for oid, mid, slug, name, p_in, p_out, p_cached, b_in, b_out, img, a_min, a_sec, ctx in qs:
-        per_minute = _f(a_min)
+        if mid not in wanted:
+            continue
+        per_minute = a_min
         if per_minute is None and a_sec is not None:
-            per_minute = float(a_sec) * 60.0
+            per_minute = a_sec * 60.0
         yield ApiOffer(
             id=oid, model_id=mid, provider_slug=slug, provider_name=name,
-            usd_per_mtok_input=_f(p_in), usd_per_mtok_output=_f(p_out),
-            usd_per_mtok_cached_input=_f(p_cached), usd_per_mtok_batch_input=_f(b_in),
-            usd_per_mtok_batch_output=_f(b_out), usd_per_image=_f(img),
+            usd_per_mtok_input=p_in, usd_per_mtok_output=p_out,
+            usd_per_mtok_cached_input=p_cached, usd_per_mtok_batch_input=b_in,
+            usd_per_mtok_batch_output=b_out, usd_per_image=img,
             usd_per_audio_minute=per_minute, context_tokens=ctx,
         )  # fmt: skip
 
