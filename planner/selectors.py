@@ -40,17 +40,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 from django.conf import settings
-from django.db.models import (
-    Count,
-    Exists,
-    F,
-    FloatField,
-    Max,
-    OuterRef,
-    Q,
-    Subquery,
-    TextField,
-)
+from django.db.models import Count, F, FilteredRelation, FloatField, Max, Q, TextField
 from django.db.models.functions import Cast
 
 from benchmarks.estimate import (
@@ -187,9 +177,14 @@ _NO_DIMS = dict.fromkeys(_DIMS_FIELDS)
 
 def _model_rows(qs, fields: tuple[str, ...], extra: dict) -> list[SimpleNamespace]:
     out = []
-    for r in qs.values(*fields, languages_text=Cast("languages", TextField())):
-        text = r.pop("languages_text")
+    for r in qs.values(
+        *fields, "qi_value",
+        languages_text=Cast("languages", TextField()),
+        qi_sources_text=Cast("qi__sources", TextField()),
+    ):  # fmt: skip
+        text, sources = r.pop("languages_text"), r.pop("qi_sources_text")
         r["languages"] = json.loads(text) if text and text != "[]" else []
+        r["qi_sources"] = json.loads(sources) if sources and sources != "[]" else []
         out.append(SimpleNamespace(**r, **extra))
     return out
 
@@ -202,29 +197,33 @@ def plan_models(
     family (same family name, its base model, models built on it or on its base). 2 queries.
 
     Rows come back as plain namespaces with the Model's field names (`.values()`: no model
-    instances, so thousands of rows cost milliseconds, not tenths of a second). The priced
-    rows beyond the top ones are API candidates: their estimator dims (num_layers, ...,
-    family, base_model_id) are not read and are None."""
-    qi = QualityIndex.objects.filter(model_id=OuterRef("pk"), task=task.quality_task)
-    qs = Model.objects.filter(task__slug__in=task.catalog_tasks).annotate(
-        qi_value=Subquery(qi.values("value")[:1]),
-    )
+    instances, so thousands of rows cost milliseconds, not tenths of a second), plus
+    `qi_value` and `qi_sources` (the task's QualityIndex value and sources, None and []
+    without one; one index row per model and task, read by a LEFT JOIN). The priced rows
+    beyond the top ones are API candidates: their estimator dims (num_layers, ..., family,
+    base_model_id) are not read and are None."""
     if focus is not None:
         family = Q(pk=focus.pk) | Q(base_model_id=focus.pk)
         if focus.family:
             family |= Q(family=focus.family)
         if focus.base_model_id:
             family |= Q(pk=focus.base_model_id) | Q(base_model_id=focus.base_model_id)
-        qs = Model.objects.filter(family).annotate(qi_value=Subquery(qi.values("value")[:1]))
+        qs = Model.objects.filter(family)
+    else:
+        qs = Model.objects.filter(task__slug__in=task.catalog_tasks)
+    task_index = Q(quality_indexes__task=task.quality_task)
+    qs = qs.annotate(
+        qi=FilteredRelation("quality_indexes", condition=task_index), qi_value=F("qi__value")
+    )
     order = (F("qi_value").desc(nulls_last=True), "-downloads", "id")
     top = _model_rows(qs.order_by(*order)[:max_models], _MODEL_FIELDS, {})
     seen = {m.id for m in top}
-    current = Offer.objects.filter(
-        model_id=OuterRef("pk"), valid_to__isnull=True, unit__in=task.units
-    )
+    # driven by the current offers (a few thousand) rather than an EXISTS per model
+    priced_ids = Offer.objects.filter(valid_to__isnull=True, unit__in=task.units).values("model_id")
     priced = _model_rows(
-        qs.filter(Exists(current)).order_by(*order)[:MAX_OFFER_MODELS], _CANDIDATE_FIELDS, _NO_DIMS
-    )
+        qs.filter(id__in=priced_ids).order_by(*order)[:MAX_OFFER_MODELS],
+        _CANDIDATE_FIELDS, _NO_DIMS,
+    )  # fmt: skip
     return top + [m for m in priced if m.id not in seen]
 
 
@@ -256,11 +255,11 @@ def plan_catalog_rows(
     *, task: TaskSpec, max_models: int = MAX_MODELS, focus: Model | None = None
 ) -> CatalogRows:
     """Candidate models (with quality index and sources) and their current API offers.
-    4 queries: models (2), quality index rows, offers joined to providers.
+    3 queries: models (2, quality index joined), offers joined to providers.
 
     With settings.PLANNER_CATALOG_CACHE_SECONDS > 0 (and no focus model) the rows are kept
     in this process for that long per (task, max_models) and reused while
-    catalog_version() is unchanged: 4 cheap aggregate queries instead of the 4 reads and
+    catalog_version() is unchanged: 4 cheap aggregate queries instead of the 3 reads and
     the records built from them. Callers must not modify the returned lists."""
     ttl = getattr(settings, "PLANNER_CATALOG_CACHE_SECONDS", 0)
     if ttl <= 0 or focus is not None:
@@ -280,9 +279,8 @@ def _catalog_rows(*, task: TaskSpec, max_models: int, focus: Model | None) -> Ca
     rows = CatalogRows()
     found = plan_models(task=task, max_models=max_models, focus=focus)
     ids = [m.id for m in found]
-    index = _quality_rows(task, ids, by_task=focus is None)
     for position, m in enumerate(found):
-        value, sources = index.get(m.id, (None, []))
+        value, sources = m.qi_value, m.qi_sources
         boards = tuple(
             dict.fromkeys(
                 str(s.get("leaderboard") or s.get("board") or "") if isinstance(s, dict) else str(s)
@@ -310,26 +308,6 @@ def _catalog_rows(*, task: TaskSpec, max_models: int, focus: Model | None) -> Ca
                 rows.selfhost_ids.append(m.id)
     rows.offers = list(_offers(task, ids, by_task=focus is None))
     return rows
-
-
-def _quality_rows(task: TaskSpec, ids: list[int], *, by_task: bool) -> dict[int, tuple]:
-    """model id -> (index value, sources) for the candidates. With `by_task` (the ids are
-    models of the task's catalog tasks) the rows are selected by a join on the model's
-    task and kept when in `ids`: an IN list of ~2,000 ids costs more to build than the
-    extra rows; sources come back as text and are parsed only for kept rows."""
-    if not ids:
-        return {}
-    qs = QualityIndex.objects.filter(task=task.quality_task)
-    if by_task:
-        qs = qs.filter(model__task__slug__in=task.catalog_tasks)
-    else:
-        qs = qs.filter(model_id__in=ids)
-    wanted = set(ids)
-    return {
-        mid: (value, json.loads(sources) if sources else [])
-        for mid, value, sources in qs.values_list("model_id", "value", Cast("sources", TextField()))
-        if mid in wanted
-    }
 
 
 _OFFER_PRICES = (
