@@ -310,6 +310,19 @@ def _catalog_rows(*, task: TaskSpec, max_models: int, focus: Model | None) -> Ca
     return rows
 
 
+class _FloatCast(Cast):
+    """CAST(x AS a float): both SQLite (REAL) and PostgreSQL (double precision) hand back
+    Python floats, so no per-value converter (Django adds float() for FloatField
+    expressions; thousands of offers × 8 prices)."""
+
+    def __init__(self, expression: str) -> None:
+        super().__init__(expression, FloatField())
+
+    @property
+    def convert_value(self):
+        return self._convert_value_noop
+
+
 _OFFER_PRICES = (
     "usd_per_mtok_input", "usd_per_mtok_output", "usd_per_mtok_cache_read",
     "usd_per_mtok_batch_input", "usd_per_mtok_batch_output", "usd_per_image",
@@ -328,7 +341,7 @@ def _offers(task: TaskSpec, ids: list[int], *, by_task: bool = False) -> Iterabl
         qs = qs.filter(model__task__slug__in=task.catalog_tasks)
     else:
         qs = qs.filter(model_id__in=ids)
-    prices = {f"{name}_f": Cast(name, FloatField()) for name in _OFFER_PRICES}
+    prices = {f"{name}_f": _FloatCast(name) for name in _OFFER_PRICES}
     qs = (
         qs.annotate(**prices)
         .order_by("model_id", "provider__slug", "id")
