@@ -279,19 +279,27 @@ def _catalog_rows(*, task: TaskSpec, max_models: int, focus: Model | None) -> Ca
     rows = CatalogRows()
     found = plan_models(task=task, max_models=max_models, focus=focus)
     ids = [m.id for m in found]
+    commercial: dict[tuple[str, bool], bool | None] = {}  # (license, open weights) -> ok
     for position, m in enumerate(found):
         value, sources = m.qi_value, m.qi_sources
-        boards = tuple(
-            dict.fromkeys(
-                str(s.get("leaderboard") or s.get("board") or "") if isinstance(s, dict) else str(s)
-                for s in sources or []
+        boards = (
+            tuple(
+                dict.fromkeys(
+                    str(s.get("leaderboard") or s.get("board") or "")
+                    if isinstance(s, dict) else str(s)
+                    for s in sources
+                )
             )
-        )
+            if sources else ()
+        )  # fmt: skip
+        key = (m.license, m.open_weights)
+        if key not in commercial:
+            commercial[key] = commercial_ok(license=m.license, open_weights=m.open_weights)
         rows.models.append(
             CandidateModel(
                 id=m.id, repo_id=m.repo_id, name=m.name or m.repo_id, task=task.slug,
                 open_weights=m.open_weights, license=m.license or "",
-                commercial_ok=commercial_ok(license=m.license, open_weights=m.open_weights),
+                commercial_ok=commercial[key],
                 context_tokens=m.context_tokens,
                 languages=tuple(m.languages or ()) if isinstance(m.languages, list) else (),
                 params_total=m.params_total, params_active=m.params_active,
