@@ -31,6 +31,7 @@ speed.
 
 from __future__ import annotations
 
+import json
 import time
 from collections import defaultdict
 from collections.abc import Iterable
@@ -39,7 +40,8 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
+from django.db.models import Count, F, FilteredRelation, FloatField, Max, Q, TextField
+from django.db.models.functions import Cast
 
 from benchmarks.estimate import (
     DEFAULT_EFFICIENCY,
@@ -153,17 +155,38 @@ class CatalogRows:
     """What plan_inputs_build read, before the self-host grid."""
 
     models: list[CandidateModel] = field(default_factory=list)
-    model_dims: dict[int, object] = field(default_factory=dict)  # id -> ModelDims
+    model_dims: dict[int, object] = field(default_factory=dict)  # selfhost id -> ModelDims
     selfhost_ids: list[int] = field(default_factory=list)  # open-weight models with dims
     offers: list[ApiOffer] = field(default_factory=list)
 
 
-_MODEL_FIELDS = (
-    "id", "repo_id", "name", "open_weights", "license", "context_tokens", "languages",
-    "params_total", "params_active", "downloads", "likes", "num_layers", "hidden_size",
-    "num_heads", "num_kv_heads", "head_dim", "kv_lora_rank", "qk_rope_head_dim",
-    "sliding_window", "num_experts", "experts_per_token", "family", "base_model_id",
+# what a CandidateModel needs ("languages" is read as text, parsed only when not empty)
+_CANDIDATE_FIELDS = (
+    "id", "repo_id", "name", "open_weights", "license", "context_tokens", "params_total",
+    "params_active", "downloads", "likes",
 )  # fmt: skip
+# + what the estimator's ModelDims needs (self-host candidates: the top rows only)
+_DIMS_FIELDS = (
+    "num_layers", "hidden_size", "num_heads", "num_kv_heads", "head_dim", "kv_lora_rank",
+    "qk_rope_head_dim", "sliding_window", "num_experts", "experts_per_token", "family",
+    "base_model_id",
+)  # fmt: skip
+_MODEL_FIELDS = (*_CANDIDATE_FIELDS, *_DIMS_FIELDS)
+_NO_DIMS = dict.fromkeys(_DIMS_FIELDS)
+
+
+def _model_rows(qs, fields: tuple[str, ...], extra: dict) -> list[SimpleNamespace]:
+    out = []
+    for r in qs.values(
+        *fields, "qi_value",
+        languages_text=Cast("languages", TextField()),
+        qi_sources_text=Cast("qi__sources", TextField()),
+    ):  # fmt: skip
+        text, sources = r.pop("languages_text"), r.pop("qi_sources_text")
+        r["languages"] = json.loads(text) if text and text != "[]" else []
+        r["qi_sources"] = json.loads(sources) if sources and sources != "[]" else []
+        out.append(SimpleNamespace(**r, **extra))
+    return out
 
 
 def plan_models(
@@ -174,26 +197,34 @@ def plan_models(
     family (same family name, its base model, models built on it or on its base). 2 queries.
 
     Rows come back as plain namespaces with the Model's field names (`.values()`: no model
-    instances, so thousands of rows cost milliseconds, not tenths of a second)."""
-    qi = QualityIndex.objects.filter(model_id=OuterRef("pk"), task=task.quality_task)
-    qs = Model.objects.filter(task__slug__in=task.catalog_tasks).annotate(
-        qi_value=Subquery(qi.values("value")[:1]),
-    )
+    instances, so thousands of rows cost milliseconds, not tenths of a second), plus
+    `qi_value` and `qi_sources` (the task's QualityIndex value and sources, None and []
+    without one; one index row per model and task, read by a LEFT JOIN). The priced rows
+    beyond the top ones are API candidates: their estimator dims (num_layers, ..., family,
+    base_model_id) are not read and are None."""
     if focus is not None:
         family = Q(pk=focus.pk) | Q(base_model_id=focus.pk)
         if focus.family:
             family |= Q(family=focus.family)
         if focus.base_model_id:
             family |= Q(pk=focus.base_model_id) | Q(base_model_id=focus.base_model_id)
-        qs = Model.objects.filter(family).annotate(qi_value=Subquery(qi.values("value")[:1]))
-    order = (F("qi_value").desc(nulls_last=True), "-downloads", "id")
-    top = [SimpleNamespace(**r) for r in qs.order_by(*order).values(*_MODEL_FIELDS)[:max_models]]
-    seen = {m.id for m in top}
-    current = Offer.objects.filter(
-        model_id=OuterRef("pk"), valid_to__isnull=True, unit__in=task.units
+        qs = Model.objects.filter(family)
+    else:
+        qs = Model.objects.filter(task__slug__in=task.catalog_tasks)
+    task_index = Q(quality_indexes__task=task.quality_task)
+    qs = qs.annotate(
+        qi=FilteredRelation("quality_indexes", condition=task_index), qi_value=F("qi__value")
     )
-    priced = qs.filter(Exists(current)).order_by(*order).values(*_MODEL_FIELDS)[:MAX_OFFER_MODELS]
-    return top + [SimpleNamespace(**r) for r in priced if r["id"] not in seen]
+    order = (F("qi_value").desc(nulls_last=True), "-downloads", "id")
+    top = _model_rows(qs.order_by(*order)[:max_models], _MODEL_FIELDS, {})
+    seen = {m.id for m in top}
+    # driven by the current offers (a few thousand) rather than an EXISTS per model
+    priced_ids = Offer.objects.filter(valid_to__isnull=True, unit__in=task.units).values("model_id")
+    priced = _model_rows(
+        qs.filter(id__in=priced_ids).order_by(*order)[:MAX_OFFER_MODELS],
+        _CANDIDATE_FIELDS, _NO_DIMS,
+    )  # fmt: skip
+    return top + [m for m in priced if m.id not in seen]
 
 
 # (task slug, max_models) -> (monotonic time stored, catalog version, rows)
@@ -224,11 +255,11 @@ def plan_catalog_rows(
     *, task: TaskSpec, max_models: int = MAX_MODELS, focus: Model | None = None
 ) -> CatalogRows:
     """Candidate models (with quality index and sources) and their current API offers.
-    4 queries: models (2), quality index rows, offers joined to providers.
+    3 queries: models (2, quality index joined), offers joined to providers.
 
     With settings.PLANNER_CATALOG_CACHE_SECONDS > 0 (and no focus model) the rows are kept
     in this process for that long per (task, max_models) and reused while
-    catalog_version() is unchanged: 4 cheap aggregate queries instead of the 4 reads and
+    catalog_version() is unchanged: 4 cheap aggregate queries instead of the 3 reads and
     the records built from them. Callers must not modify the returned lists."""
     ttl = getattr(settings, "PLANNER_CATALOG_CACHE_SECONDS", 0)
     if ttl <= 0 or focus is not None:
@@ -248,25 +279,27 @@ def _catalog_rows(*, task: TaskSpec, max_models: int, focus: Model | None) -> Ca
     rows = CatalogRows()
     found = plan_models(task=task, max_models=max_models, focus=focus)
     ids = [m.id for m in found]
-    index = {
-        mid: (value, sources)
-        for mid, value, sources in QualityIndex.objects.filter(
-            task=task.quality_task, model_id__in=ids
-        ).values_list("model_id", "value", "sources")
-    }
+    commercial: dict[tuple[str, bool], bool | None] = {}  # (license, open weights) -> ok
     for position, m in enumerate(found):
-        value, sources = index.get(m.id, (None, []))
-        boards = tuple(
-            dict.fromkeys(
-                str(s.get("leaderboard") or s.get("board") or "") if isinstance(s, dict) else str(s)
-                for s in sources or []
+        value, sources = m.qi_value, m.qi_sources
+        boards = (
+            tuple(
+                dict.fromkeys(
+                    str(s.get("leaderboard") or s.get("board") or "")
+                    if isinstance(s, dict) else str(s)
+                    for s in sources
+                )
             )
-        )
+            if sources else ()
+        )  # fmt: skip
+        key = (m.license, m.open_weights)
+        if key not in commercial:
+            commercial[key] = commercial_ok(license=m.license, open_weights=m.open_weights)
         rows.models.append(
             CandidateModel(
                 id=m.id, repo_id=m.repo_id, name=m.name or m.repo_id, task=task.slug,
                 open_weights=m.open_weights, license=m.license or "",
-                commercial_ok=commercial_ok(license=m.license, open_weights=m.open_weights),
+                commercial_ok=commercial[key],
                 context_tokens=m.context_tokens,
                 languages=tuple(m.languages or ()) if isinstance(m.languages, list) else (),
                 params_total=m.params_total, params_active=m.params_active,
@@ -274,40 +307,67 @@ def _catalog_rows(*, task: TaskSpec, max_models: int, focus: Model | None) -> Ca
                 quality_index=value, quality_sources=tuple(b for b in boards if b),
             )
         )  # fmt: skip
-        dims = model_dims(m)
-        if dims is not None:
-            rows.model_dims[m.id] = dims
-            # self-host options for the top `max_models` only: the priced models beyond
-            # them are API candidates (bounds the grid at max_models × hosts × 4)
-            if m.open_weights and task.tokens and position < max_models:
+        # self-host options for the top `max_models` only: the priced models beyond
+        # them are API candidates (bounds the grid at max_models × hosts × 4)
+        if m.open_weights and task.tokens and position < max_models:
+            dims = model_dims(m)
+            if dims is not None:
+                rows.model_dims[m.id] = dims
                 rows.selfhost_ids.append(m.id)
-    rows.offers = list(_offers(task, ids))
+    rows.offers = list(_offers(task, ids, by_task=focus is None))
     return rows
 
 
-def _offers(task: TaskSpec, ids: list[int]) -> Iterable[ApiOffer]:
+class _FloatCast(Cast):
+    """CAST(x AS a float): both SQLite (REAL) and PostgreSQL (double precision) hand back
+    Python floats, so no per-value converter (Django adds float() for FloatField
+    expressions; thousands of offers × 8 prices)."""
+
+    def __init__(self, expression: str) -> None:
+        super().__init__(expression, FloatField())
+
+    @property
+    def convert_value(self):
+        return self._convert_value_noop
+
+
+_OFFER_PRICES = (
+    "usd_per_mtok_input", "usd_per_mtok_output", "usd_per_mtok_cache_read",
+    "usd_per_mtok_batch_input", "usd_per_mtok_batch_output", "usd_per_image",
+    "usd_per_audio_minute", "usd_per_audio_second",
+)  # fmt: skip
+
+
+def _offers(task: TaskSpec, ids: list[int], *, by_task: bool = False) -> Iterable[ApiOffer]:
+    """Current offers of the candidates `ids`, prices read as floats by the database (no
+    Decimal per value). With `by_task` (the ids are models of the task's catalog tasks)
+    offers are selected by a join on the model's task and kept when in `ids`."""
     if not ids:
         return
-    fields = (
-        "id", "model_id", "provider__slug", "provider__name", "usd_per_mtok_input",
-        "usd_per_mtok_output", "usd_per_mtok_cache_read", "usd_per_mtok_batch_input",
-        "usd_per_mtok_batch_output", "usd_per_image", "usd_per_audio_minute",
-        "usd_per_audio_second", "context_tokens",
-    )  # fmt: skip
+    qs = Offer.objects.filter(valid_to__isnull=True, unit__in=task.units)
+    if by_task:
+        qs = qs.filter(model__task__slug__in=task.catalog_tasks)
+    else:
+        qs = qs.filter(model_id__in=ids)
+    prices = {f"{name}_f": _FloatCast(name) for name in _OFFER_PRICES}
     qs = (
-        Offer.objects.filter(valid_to__isnull=True, model_id__in=ids, unit__in=task.units)
+        qs.annotate(**prices)
         .order_by("model_id", "provider__slug", "id")
-        .values_list(*fields)
-    )
+        .values_list("id", "model_id", "provider__slug", "provider__name", *prices,
+                     "context_tokens")
+    )  # fmt: skip
+    wanted = set(ids)
     for oid, mid, slug, name, p_in, p_out, p_cached, b_in, b_out, img, a_min, a_sec, ctx in qs:
-        per_minute = _f(a_min)
+        if mid not in wanted:
+            continue
+        per_minute = a_min
         if per_minute is None and a_sec is not None:
-            per_minute = float(a_sec) * 60.0
+            per_minute = a_sec * 60.0
         yield ApiOffer(
             id=oid, model_id=mid, provider_slug=slug, provider_name=name,
-            usd_per_mtok_input=_f(p_in), usd_per_mtok_output=_f(p_out),
-            usd_per_mtok_cached_input=_f(p_cached), usd_per_mtok_batch_input=_f(b_in),
-            usd_per_mtok_batch_output=_f(b_out), usd_per_image=_f(img),
+            usd_per_mtok_input=p_in, usd_per_mtok_output=p_out,
+            usd_per_mtok_cached_input=p_cached, usd_per_mtok_batch_input=b_in,
+            usd_per_mtok_batch_output=b_out, usd_per_image=img,
             usd_per_audio_minute=per_minute, context_tokens=ctx,
         )  # fmt: skip
 

@@ -100,8 +100,8 @@ def plan_inputs_build(
 ) -> EngineInputs:
     """Candidate models, API offers and self-host options for the inputs' task.
 
-    Queries (fixed): focus model (only with constraints.focus_repo_id), models (2),
-    quality index, offers, owned accelerators (only with owned hardware), cloud instance
+    Queries (fixed): focus model (only with constraints.focus_repo_id), models (2,
+    quality index joined), offers, owned accelerators (only with owned hardware), cloud instance
     prices (only when the cloud is allowed), trusted benchmark runs (only when self-hosting
     is allowed). Self-host options exist for open-weight models with a parameter count,
     on every owned accelerator at 1/2/4/8 devices (up to the count owned) and every cloud

@@ -1,0 +1,76 @@
+"""planner.selectors.plan_catalog_rows: the candidate models and offers the planner reads
+(quality index joined to the models, offers selected by the task's models, prices as
+floats, estimator dims only for the self-host rows)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from catalog.models import Model, Task
+from planner.selectors import TASKS, plan_catalog_rows
+from pricing.feeds.base import OfferRecord
+from tests.planner.db import load_offers, make_hub_model, make_world, quality_set, token_offer
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rows_carry_quality_sources_languages_and_float_prices() -> None:
+    world = make_world()
+    Model.objects.filter(pk=world["small"].pk).update(languages=["en", "de"])
+    rows = plan_catalog_rows(task=TASKS["chat"])
+    by_id = {m.id: m for m in rows.models}
+    small = by_id[world["small"].id]
+    assert small.quality_index == 50
+    assert small.quality_sources == ("lmarena-text-style-control",)
+    assert small.languages == ("en", "de")
+    assert by_id[world["large"].id].languages == ()
+    offer = next(o for o in rows.offers if o.model_id == world["small"].id)
+    assert offer.usd_per_mtok_input == 0.2
+    assert isinstance(offer.usd_per_mtok_input, float)
+    assert offer.usd_per_mtok_cached_input is None
+    assert [o.model_id for o in rows.offers] == sorted(o.model_id for o in rows.offers)
+
+
+def test_offers_of_models_outside_the_candidates_are_not_read() -> None:
+    make_world()
+    image = Task.objects.create(slug="text-to-image", name="Text to image")
+    painter = make_hub_model("art/painter")
+    Model.objects.filter(pk=painter.pk).update(task=image)
+    load_offers([token_offer("together", "art/painter", "0.1", "0.1", hub_repo_id="art/painter")])
+    assert Model.objects.get(pk=painter.pk).offers.filter(valid_to__isnull=True).exists()
+    rows = plan_catalog_rows(task=TASKS["chat"])
+    assert painter.id not in {m.id for m in rows.models}
+    assert painter.id not in {o.model_id for o in rows.offers}
+
+
+def test_priced_models_beyond_the_top_are_api_candidates_without_dims() -> None:
+    world = make_world()
+    rows = plan_catalog_rows(task=TASKS["chat"], max_models=1)
+    ids = [m.id for m in rows.models]
+    # top 1 by quality index: the closed API model (70); then every priced model
+    assert ids[0] == world["mini"].id
+    assert set(ids) == {world["mini"].id, world["small"].id, world["large"].id}
+    assert rows.selfhost_ids == []
+    assert rows.model_dims == {}
+    quality_set(world["large"], 99)
+    rows = plan_catalog_rows(task=TASKS["chat"], max_models=1)
+    assert rows.selfhost_ids == [world["large"].id]
+    assert set(rows.model_dims) == {world["large"].id}
+
+
+def test_audio_second_prices_become_per_minute() -> None:
+    task = Task.objects.create(slug="automatic-speech-recognition", name="ASR")
+    whisper = make_hub_model("openai/whisper-large-v3")
+    Model.objects.filter(pk=whisper.pk).update(task=task)
+    load_offers([
+        OfferRecord(
+            provider="fal", model_name="whisper", unit="audio_second",
+            mode="audio_transcription", hub_repo_id=whisper.repo_id,
+            usd_per_audio_second=Decimal("0.0001"),
+        )
+    ])  # fmt: skip
+    rows = plan_catalog_rows(task=TASKS["speech-to-text"])
+    (offer,) = [o for o in rows.offers if o.model_id == whisper.id]
+    assert offer.usd_per_audio_minute == pytest.approx(0.006)
