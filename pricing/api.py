@@ -253,6 +253,7 @@ class InstancePriceFilter(filters.FilterSet):
 class ProviderViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ProviderOut
     lookup_field = "slug"
+    lookup_value_regex = "[^/]+"  # feed provider slugs can carry dots ("wafer.ai")
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> QuerySet[Provider]:

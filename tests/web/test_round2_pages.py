@@ -485,3 +485,12 @@ def test_requirements_fragment_query_count_is_the_same_at_two_sizes(
         make_run(priced, make_accelerator("rtx-4090"), decode_tokens_per_s=50.0 + i)
     with django_assert_num_queries(3):
         client.get(url, HTTP_HX_REQUEST="true")
+
+
+def test_provider_slugs_with_dots_work_on_the_site_and_the_api(client, priced) -> None:
+    """Feeds name providers like "wafer.ai"; the list page links to them (was a 500)."""
+    dotted = make_provider("wafer.ai")
+    make_offer(priced, dotted, "0.07")
+    assert "/providers/wafer.ai/" in _text(client.get("/providers/"))
+    assert client.get("/providers/wafer.ai/").status_code == 200
+    assert client.get("/api/providers/wafer.ai/").json()["slug"] == "wafer.ai"
