@@ -283,7 +283,7 @@ class ModelViewSet(CachedListMixin, ConditionalRetrieveMixin, viewsets.ReadOnlyM
 
     def get_queryset(self) -> QuerySet[Model]:
         if self.action == "retrieve":
-            return selectors.model_list().select_related("base_model").prefetch_related("aliases")
+            return selectors.model_detail_list().prefetch_related("aliases")
         return selectors.model_list()
 
     def filter_queryset(self, queryset: QuerySet[Model]) -> QuerySet[Model]:
@@ -343,7 +343,7 @@ class OrganizationViewSet(ConditionalRetrieveMixin, viewsets.ReadOnlyModelViewSe
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> QuerySet[Organization]:
-        return Organization.objects.order_by("slug")
+        return selectors.organization_list()
 
 
 @extend_schema_view(

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 
-from catalog import page_hooks, selectors, site_selectors
+from catalog import page_hooks, selectors
 from catalog.filters import GATED_CHOICES, OPEN_CHOICES, ModelFilter
 from catalog.guides import GUIDES, GUIDES_BY_SLUG
 from catalog.models import Model
@@ -65,7 +65,7 @@ def _filter_sorts() -> dict[str, tuple[str, str]]:
 
 
 def model_list(request: HttpRequest) -> HttpResponse:
-    sort = request.GET.get("sort") or site_selectors.DEFAULT_SORT
+    sort = request.GET.get("sort") or selectors.DEFAULT_SORT
     filter_sorts = _filter_sorts()
     data = request.GET
     if sort in filter_sorts:
@@ -73,17 +73,17 @@ def model_list(request: HttpRequest) -> HttpResponse:
         data["ordering"] = filter_sorts[sort][1]
         queryset = selectors.model_list()
     else:
-        queryset = site_selectors.model_list_sorted(sort=sort)
+        queryset = selectors.model_list_sorted(sort=sort)
     filterset = ModelFilter(data, queryset=queryset)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    sorts = {k: label for k, (label, _) in site_selectors.SORTS.items()}
+    sorts = {k: label for k, (label, _) in selectors.SORTS.items()}
     sorts.update({k: label for k, (label, _) in filter_sorts.items()})
     context = {
         "filterset": filterset,
         "page": page,
         # The default sort submits "" so it stays out of shared URLs.
         "sorts": [
-            ("" if key == site_selectors.DEFAULT_SORT else key, label, key == sort)
+            ("" if key == selectors.DEFAULT_SORT else key, label, key == sort)
             for key, label in sorts.items()
         ],
         "chips": _active_filter_chips(request, filterset),
@@ -107,7 +107,7 @@ def model_list(request: HttpRequest) -> HttpResponse:
     if rows_only:
         response = render(request, "catalog/partials/model_rows.html", context)
     else:
-        context["facets"] = site_selectors.catalog_facets()
+        context["facets"] = selectors.catalog_facets()
         response = render(request, "catalog/model_list.html", context)
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -115,12 +115,12 @@ def model_list(request: HttpRequest) -> HttpResponse:
 
 def model_detail(request: HttpRequest, repo_id: str) -> HttpResponse:
     try:
-        model = selectors.model_list().select_related("base_model").get(repo_id=repo_id)
+        model = selectors.model_get(repo_id=repo_id)
     except Model.DoesNotExist as exc:
         raise Http404(f"No model {repo_id!r} in the catalog.") from exc
     context = {
         "model": model,
-        "similar": site_selectors.model_similar(model=model),
+        "similar": selectors.model_similar(model=model),
         "dtype_chart": {
             "labels": list(model.params_by_dtype),
             "values": list(model.params_by_dtype.values()),
@@ -153,14 +153,14 @@ def compare(request: HttpRequest) -> HttpResponse:
         repo_ids = [r for r in repo_ids if r != remove][:COMPARE_MAX]
         url = reverse("catalog:compare")
         return redirect(f"{url}?models={','.join(repo_ids)}" if repo_ids else url)
-    models = site_selectors.model_list_by_repo_ids(repo_ids=repo_ids[:COMPARE_MAX])
+    models = selectors.model_list_by_repo_ids(repo_ids=repo_ids[:COMPARE_MAX])
     found = {m.repo_id for m in models}
     context = {
         "models": models,
         "missing": [r for r in repo_ids if r not in found],
         "models_param": ",".join(m.repo_id for m in models),
         "can_add": len(models) < COMPARE_MAX,
-        "suggestions": site_selectors.model_list_popular(limit=40),
+        "suggestions": selectors.model_list_popular(limit=40),
         **page_hooks.context_for("compare", models=models),
     }
     return render(request, "catalog/compare.html", context)
@@ -170,16 +170,16 @@ def compare_suggest(request: HttpRequest) -> HttpResponse:
     """The picker's typeahead: `<option>`s for the models matching `add` (htmx fragment)."""
     text = request.GET.get("add", "").strip()
     models = (
-        site_selectors.model_list_matching(text=text, limit=20)
+        selectors.model_list_matching(text=text, limit=20)
         if len(text) >= 2
-        else site_selectors.model_list_popular(limit=40)
+        else selectors.model_list_popular(limit=40)
     )
     return render(request, "catalog/partials/compare_suggestions.html", {"suggestions": models})
 
 
 def feed_status(request: HttpRequest) -> HttpResponse:
     """`/feeds/`: every feed, its last run (status, counts, errors) and last good run."""
-    return render(request, "catalog/feed_status.html", {"feeds": site_selectors.feed_status_list()})
+    return render(request, "catalog/feed_status.html", {"feeds": selectors.feed_status_list()})
 
 
 def guide_list(request: HttpRequest) -> HttpResponse:
@@ -191,11 +191,11 @@ def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if guide is None:
         raise Http404(f"No guide {slug!r}.")
     if guide.match_text:
-        models = site_selectors.model_list_matching(text=guide.match_text)
+        models = selectors.model_list_matching(text=guide.match_text)
     elif guide.task_slugs:
-        models = site_selectors.model_list_for_tasks(task_slugs=guide.task_slugs)
+        models = selectors.model_list_for_tasks(task_slugs=guide.task_slugs)
     else:
-        models = site_selectors.model_list_popular(limit=8)
+        models = selectors.model_list_popular(limit=8)
     context = {
         "guide": guide,
         "models": models,
@@ -203,6 +203,6 @@ def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "catalog_url": f"{reverse('catalog:model-list')}?{guide.catalog_query}".rstrip("?"),
     }
     if guide.slug == "foundation-vs-fine-tuned":
-        context["foundation"] = site_selectors.model_list_foundation(task_slug="text-generation")
-        context["finetuned"] = site_selectors.model_list_finetuned(task_slug="text-generation")
+        context["foundation"] = selectors.model_list_foundation(task_slug="text-generation")
+        context["finetuned"] = selectors.model_list_finetuned(task_slug="text-generation")
     return render(request, f"guides/{guide.slug}.html", context)
