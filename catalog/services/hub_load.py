@@ -212,25 +212,7 @@ COPY_COLUMNS = (
     "fingerprint",
     "created_at",
     "updated_at",
-    # dims
-    "params_active",
-    "model_type",
-    "architectures",
-    "num_layers",
-    "hidden_size",
-    "num_heads",
-    "num_kv_heads",
-    "head_dim",
-    "intermediate_size",
-    "vocab_size",
-    "context_tokens",
-    "num_experts",
-    "experts_per_token",
-    "kv_lora_rank",
-    "qk_rope_head_dim",
-    "sliding_window",
-    "config_dtype",
-    "config_sha",
+    *DIMS_FIELDS,  # last: rows without a config fill them with _NO_DIMS
 )
 _NO_DIMS = (None, "", "[]", *([None] * 13), "", "")  # DIMS_FIELDS when a row has none
 _STAGE = "hub_stage_" + hashlib.sha1(",".join(COPY_COLUMNS).encode()).hexdigest()[:10]  # noqa: S324
