@@ -33,15 +33,26 @@ from __future__ import annotations
 
 import json
 import time
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from types import SimpleNamespace
+from itertools import starmap
 
 from django.conf import settings
-from django.db.models import Count, F, FilteredRelation, FloatField, Max, Q, TextField
-from django.db.models.functions import Cast
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    FloatField,
+    Max,
+    OuterRef,
+    Q,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce
 
 from benchmarks.estimate import (
     DEFAULT_EFFICIENCY,
@@ -172,35 +183,66 @@ _DIMS_FIELDS = (
     "base_model_id",
 )  # fmt: skip
 _MODEL_FIELDS = (*_CANDIDATE_FIELDS, *_DIMS_FIELDS)
-_NO_DIMS = dict.fromkeys(_DIMS_FIELDS)
+_EXTRA = ("qi_value", "languages_text", "qi_sources_text")
+# Rows as named tuples (values_list + _make: no model instance, no dict per row); the
+# field names are the Model's, so model_dims() reads a top row as it reads a Model.
+_TopRow = namedtuple("_TopRow", (*_MODEL_FIELDS, *_EXTRA))
+_PricedRow = namedtuple(
+    "_PricedRow", (*_CANDIDATE_FIELDS, *_EXTRA, *_DIMS_FIELDS), defaults=(None,) * len(_DIMS_FIELDS)
+)
 
 
-def _model_rows(qs, fields: tuple[str, ...], extra: dict) -> list[SimpleNamespace]:
-    out = []
-    for r in qs.values(
-        *fields, "qi_value",
+def _with_index(qs, task: TaskSpec):
+    """The task's QualityIndex value and sources joined (one index row per model and task)."""
+    index = Q(quality_indexes__task=task.quality_task)
+    return qs.annotate(
+        qi=FilteredRelation("quality_indexes", condition=index),
+        qi_value=F("qi__value"),
         languages_text=Cast("languages", TextField()),
         qi_sources_text=Cast("qi__sources", TextField()),
-    ):  # fmt: skip
-        text, sources = r.pop("languages_text"), r.pop("qi_sources_text")
-        r["languages"] = json.loads(text) if text and text != "[]" else []
-        r["qi_sources"] = json.loads(sources) if sources and sources != "[]" else []
-        out.append(SimpleNamespace(**r, **extra))
-    return out
+    )
 
 
-def plan_models(
+_ORDER = (F("qi_value").desc(nulls_last=True), "-downloads", "id")
+
+
+def _top_ids(task: TaskSpec, max_models: int) -> list[int]:
+    """The task's top `max_models` model ids by quality index, then downloads, then id.
+    Two index-ordered reads that stop at the bound (qualityindex_task_value, then
+    model_task_downloads for the models without an index) instead of sorting every model
+    of the task with its index joined."""
+    indexed = list(
+        QualityIndex.objects.filter(
+            task=task.quality_task, model__task__slug__in=task.catalog_tasks
+        )
+        .order_by("-value", "-model__downloads", "model_id")
+        .values_list("model_id", flat=True)[:max_models]
+    )
+    if len(indexed) < max_models:
+        has_index = QualityIndex.objects.filter(model=OuterRef("pk"), task=task.quality_task)
+        indexed += (
+            Model.objects.filter(task__slug__in=task.catalog_tasks)
+            .filter(~Exists(has_index))
+            .order_by("-downloads", "id")
+            .values_list("id", flat=True)[: max_models - len(indexed)]
+        )
+    return indexed
+
+
+def plan_candidates(
     *, task: TaskSpec, max_models: int = MAX_MODELS, focus: Model | None = None
-) -> list[SimpleNamespace]:
-    """Candidate models of a task: top `max_models` by quality index then downloads, plus
-    the task's models with a current API offer. With `focus`, only the focus model and its
-    family (same family name, its base model, models built on it or on its base). 2 queries.
+) -> tuple[list[_TopRow | _PricedRow], list[ApiOffer]]:
+    """Candidate models of a task and their current API offers: the top `max_models`
+    models by quality index then downloads, plus the task's models with a current offer
+    (at most MAX_OFFER_MODELS, best first). With `focus`, only the focus model and its
+    family (same family name, its base model, models built on it or on its base).
+    5 queries (3 with `focus`): the top ids (2, see _top_ids), their rows, the priced
+    models, their offers.
 
-    Rows come back as plain namespaces with the Model's field names (`.values()`: no model
-    instances, so thousands of rows cost milliseconds, not tenths of a second), plus
-    `qi_value` and `qi_sources` (the task's QualityIndex value and sources, None and []
-    without one; one index row per model and task, read by a LEFT JOIN). The priced rows
-    beyond the top ones are API candidates: their estimator dims (num_layers, ..., family,
+    Model rows are named tuples with the Model's field names plus `qi_value` (the task's
+    QualityIndex value, None without one), `languages_text` and `qi_sources_text` (the
+    JSON columns as text, parsed by the caller only when not empty). The priced rows beyond
+    the top ones are API candidates: their estimator dims (num_layers, ..., family,
     base_model_id) are not read and are None."""
     if focus is not None:
         family = Q(pk=focus.pk) | Q(base_model_id=focus.pk)
@@ -208,23 +250,25 @@ def plan_models(
             family |= Q(family=focus.family)
         if focus.base_model_id:
             family |= Q(pk=focus.base_model_id) | Q(base_model_id=focus.base_model_id)
-        qs = Model.objects.filter(family)
+        qs = _with_index(Model.objects.filter(family), task)
+        top_qs = qs.order_by(*_ORDER)[:max_models]
     else:
-        qs = Model.objects.filter(task__slug__in=task.catalog_tasks)
-    task_index = Q(quality_indexes__task=task.quality_task)
-    qs = qs.annotate(
-        qi=FilteredRelation("quality_indexes", condition=task_index), qi_value=F("qi__value")
-    )
-    order = (F("qi_value").desc(nulls_last=True), "-downloads", "id")
-    top = _model_rows(qs.order_by(*order)[:max_models], _MODEL_FIELDS, {})
+        qs = _with_index(Model.objects.filter(task__slug__in=task.catalog_tasks), task)
+        top_ids = _top_ids(task, max_models)
+        position = {model_id: i for i, model_id in enumerate(top_ids)}
+        top_qs = qs.filter(id__in=top_ids).order_by() if top_ids else qs.none()
+    top = list(map(_TopRow._make, top_qs.values_list(*_MODEL_FIELDS, *_EXTRA)))
+    if focus is None:
+        top.sort(key=lambda r: position[r.id])
     seen = {m.id for m in top}
     # driven by the current offers (a few thousand) rather than an EXISTS per model
     priced_ids = Offer.objects.filter(valid_to__isnull=True, unit__in=task.units).values("model_id")
-    priced = _model_rows(
-        qs.filter(id__in=priced_ids).order_by(*order)[:MAX_OFFER_MODELS],
-        _CANDIDATE_FIELDS, _NO_DIMS,
-    )  # fmt: skip
-    return top + [m for m in priced if m.id not in seen]
+    priced = qs.filter(id__in=priced_ids).order_by(*_ORDER)[:MAX_OFFER_MODELS]
+    models = top + [
+        r for r in starmap(_PricedRow, priced.values_list(*_CANDIDATE_FIELDS, *_EXTRA))
+        if r.id not in seen
+    ]  # fmt: skip
+    return models, _offers(task, [m.id for m in models], by_task=focus is None)
 
 
 # (task slug, max_models) -> (monotonic time stored, catalog version, rows)
@@ -277,34 +321,32 @@ def plan_catalog_rows(
 
 def _catalog_rows(*, task: TaskSpec, max_models: int, focus: Model | None) -> CatalogRows:
     rows = CatalogRows()
-    found = plan_models(task=task, max_models=max_models, focus=focus)
-    ids = [m.id for m in found]
+    found, rows.offers = plan_candidates(task=task, max_models=max_models, focus=focus)
     commercial: dict[tuple[str, bool], bool | None] = {}  # (license, open weights) -> ok
+    boards: dict[str, tuple[str, ...]] = {}  # sources JSON text -> leaderboard names
+    append, slug = rows.models.append, task.slug
     for position, m in enumerate(found):
-        value, sources = m.qi_value, m.qi_sources
-        boards = (
-            tuple(
-                dict.fromkeys(
-                    str(s.get("leaderboard") or s.get("board") or "")
-                    if isinstance(s, dict) else str(s)
-                    for s in sources
-                )
-            )
-            if sources else ()
-        )  # fmt: skip
         key = (m.license, m.open_weights)
         if key not in commercial:
             commercial[key] = commercial_ok(license=m.license, open_weights=m.open_weights)
-        rows.models.append(
+        text = m.languages_text
+        languages = json.loads(text) if text and text != "[]" else ()
+        sources = m.qi_sources_text
+        if sources and sources != "[]":
+            if sources not in boards:
+                boards[sources] = _board_names(json.loads(sources))
+            quality_sources = boards[sources]
+        else:
+            quality_sources = ()
+        append(
             CandidateModel(
-                id=m.id, repo_id=m.repo_id, name=m.name or m.repo_id, task=task.slug,
+                id=m.id, repo_id=m.repo_id, name=m.name or m.repo_id, task=slug,
                 open_weights=m.open_weights, license=m.license or "",
-                commercial_ok=commercial[key],
-                context_tokens=m.context_tokens,
-                languages=tuple(m.languages or ()) if isinstance(m.languages, list) else (),
+                commercial_ok=commercial[key], context_tokens=m.context_tokens,
+                languages=tuple(languages) if isinstance(languages, list | tuple) else (),
                 params_total=m.params_total, params_active=m.params_active,
                 downloads=m.downloads or 0, likes=m.likes or 0,
-                quality_index=value, quality_sources=tuple(b for b in boards if b),
+                quality_index=m.qi_value, quality_sources=quality_sources,
             )
         )  # fmt: skip
         # self-host options for the top `max_models` only: the priced models beyond
@@ -314,8 +356,18 @@ def _catalog_rows(*, task: TaskSpec, max_models: int, focus: Model | None) -> Ca
             if dims is not None:
                 rows.model_dims[m.id] = dims
                 rows.selfhost_ids.append(m.id)
-    rows.offers = list(_offers(task, ids, by_task=focus is None))
     return rows
+
+
+def _board_names(sources: object) -> tuple[str, ...]:
+    """The leaderboards named by a QualityIndex's sources, once each, in order."""
+    if not isinstance(sources, list):
+        return ()
+    names = (
+        str(s.get("leaderboard") or s.get("board") or "") if isinstance(s, dict) else str(s)
+        for s in sources
+    )
+    return tuple(name for name in dict.fromkeys(names) if name)
 
 
 class _FloatCast(Cast):
@@ -331,45 +383,46 @@ class _FloatCast(Cast):
         return self._convert_value_noop
 
 
-_OFFER_PRICES = (
-    "usd_per_mtok_input", "usd_per_mtok_output", "usd_per_mtok_cache_read",
-    "usd_per_mtok_batch_input", "usd_per_mtok_batch_output", "usd_per_image",
-    "usd_per_audio_minute", "usd_per_audio_second",
+class _FloatCoalesce(Coalesce):
+    """COALESCE of float casts, handed back as the database's floats (see _FloatCast)."""
+
+    @property
+    def convert_value(self):
+        return self._convert_value_noop
+
+
+# ApiOffer's positional fields up to context_tokens, as the offers query reads them
+_OFFER_COLUMNS = (
+    "id", "model_id", "provider__slug", "provider__name",
+    _FloatCast("usd_per_mtok_input"), _FloatCast("usd_per_mtok_output"),
+    _FloatCast("usd_per_mtok_cache_read"), _FloatCast("usd_per_mtok_batch_input"),
+    _FloatCast("usd_per_mtok_batch_output"), _FloatCast("usd_per_image"),
+    # per audio minute: the minute price, else the second price × 60
+    _FloatCoalesce(
+        _FloatCast("usd_per_audio_minute"),
+        _FloatCast("usd_per_audio_second") * Value(60.0),
+        output_field=FloatField(),
+    ),
+    "context_tokens",
 )  # fmt: skip
 
 
-def _offers(task: TaskSpec, ids: list[int], *, by_task: bool = False) -> Iterable[ApiOffer]:
-    """Current offers of the candidates `ids`, prices read as floats by the database (no
-    Decimal per value). With `by_task` (the ids are models of the task's catalog tasks)
-    offers are selected by a join on the model's task and kept when in `ids`."""
+def _offers(task: TaskSpec, ids: list[int], *, by_task: bool = False) -> list[ApiOffer]:
+    """Current offers of the candidates `ids`, ordered by model, provider, id; prices read
+    as floats by the database (no Decimal per value) in ApiOffer's field order, so each row
+    becomes a record with one call. With `by_task` (the ids are models of the task's
+    catalog tasks) offers are selected by a join on the model's task and kept when in
+    `ids`. 1 query."""
     if not ids:
-        return
+        return []
     qs = Offer.objects.filter(valid_to__isnull=True, unit__in=task.units)
     if by_task:
         qs = qs.filter(model__task__slug__in=task.catalog_tasks)
     else:
         qs = qs.filter(model_id__in=ids)
-    prices = {f"{name}_f": _FloatCast(name) for name in _OFFER_PRICES}
-    qs = (
-        qs.annotate(**prices)
-        .order_by("model_id", "provider__slug", "id")
-        .values_list("id", "model_id", "provider__slug", "provider__name", *prices,
-                     "context_tokens")
-    )  # fmt: skip
+    rows = qs.order_by("model_id", "provider__slug", "id").values_list(*_OFFER_COLUMNS)
     wanted = set(ids)
-    for oid, mid, slug, name, p_in, p_out, p_cached, b_in, b_out, img, a_min, a_sec, ctx in qs:
-        if mid not in wanted:
-            continue
-        per_minute = a_min
-        if per_minute is None and a_sec is not None:
-            per_minute = a_sec * 60.0
-        yield ApiOffer(
-            id=oid, model_id=mid, provider_slug=slug, provider_name=name,
-            usd_per_mtok_input=p_in, usd_per_mtok_output=p_out,
-            usd_per_mtok_cached_input=p_cached, usd_per_mtok_batch_input=b_in,
-            usd_per_mtok_batch_output=b_out, usd_per_image=img,
-            usd_per_audio_minute=per_minute, context_tokens=ctx,
-        )  # fmt: skip
+    return [ApiOffer(*row) for row in rows if row[1] in wanted]
 
 
 def accelerators_by_slug(*, slugs: Iterable[str]) -> dict[str, Accelerator]:
@@ -395,34 +448,38 @@ def cloud_shapes(
     *, clouds: Iterable[str] = (), regions: Iterable[str] = (), spot: bool = False,
     excluded: Iterable[str] = (),
 ) -> list[CloudShape]:  # fmt: skip
-    """Current instance prices linked to an accelerator, cheapest region per shape. 1 query."""
+    """Current instance prices linked to an accelerator, cheapest region per shape.
+    2 queries: the prices as tuples (thousands of rows: no model instances), then the few
+    accelerators they name."""
     price = "usd_per_hour_spot" if spot else "usd_per_hour_on_demand"
     qs = InstancePrice.objects.filter(
         valid_to__isnull=True, accelerator__isnull=False, **{f"{price}__isnull": False}
-    ).select_related("accelerator", "provider")
-    # timestamps are never read here: skip converting them (the planner's hot path)
-    qs = qs.defer(
-        "created_at", "updated_at", "valid_from", "valid_to", "accelerator__created_at",
-        "accelerator__updated_at", "provider__created_at", "provider__updated_at",
-    )  # fmt: skip
+    )
     if clouds := list(clouds):
         qs = qs.filter(provider__slug__in=clouds)
     if regions := list(regions):
         qs = qs.filter(region__in=regions)
     if excluded := list(excluded):
         qs = qs.exclude(provider__slug__in=excluded)
-    best: dict[tuple[str, int, int], CloudShape] = {}
-    for ip in qs.order_by(price, "id"):
-        count = int(ip.accelerator_count)
-        if count < 1 or count != ip.accelerator_count:
+    rows = qs.order_by(price, "id").values_list(
+        "provider__slug", "accelerator_id", _FloatCast("accelerator_count"), "region",
+        "instance_type", _FloatCast(price),
+    )  # fmt: skip
+    best: dict[tuple[str, int, int], tuple] = {}
+    for cloud, accelerator_id, count, region, instance, usd_per_hour in rows:
+        whole = int(count)
+        if whole < 1 or whole != count:
             continue  # fractional GPUs (0.5 on some clouds) have no estimate yet
-        key = (ip.provider.slug, ip.accelerator_id, count)
+        key = (cloud, accelerator_id, whole)
         if key not in best:
-            best[key] = CloudShape(
-                ip.accelerator, count, ip.provider.slug, ip.region, ip.instance_type,
-                float(getattr(ip, price)),
-            )  # fmt: skip
-    return list(best.values())
+            best[key] = (region, instance, usd_per_hour)
+    if not best:
+        return []
+    accelerators = Accelerator.objects.in_bulk({accelerator_id for _, accelerator_id, _ in best})
+    return [
+        CloudShape(accelerators[accelerator_id], count, cloud, region, instance, usd_per_hour)
+        for (cloud, accelerator_id, count), (region, instance, usd_per_hour) in best.items()
+    ]
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,7 +78,7 @@ def host_grid(
     unified_memory_fraction: float = 0.75,
 ) -> HostGrid:
     """Fit and speed of every model on every host at every precision (module docstring)."""
-    m, k, p = len(dims), len(hosts), len(precisions)
+    k, p = len(hosts), len(precisions)
     precs = [precision_get(name) for name in precisions]
     bpw = np.array([x.bytes_per_weight for x in precs])  # (P,)
     prompt = max(int(prompt_tokens), 1)
@@ -106,33 +106,47 @@ def host_grid(
     decode_mfu = np.array([h.efficiency.decode_mfu for h in hosts])[:, None]
     prefill_mfu = np.array([h.efficiency.prefill_mfu for h in hosts])[:, None]
 
+    # In-place steps on a few (M, K, P) buffers (fresh arrays would each cost page faults
+    # on a grid of ~10^5 cells); each line keeps the scalar formula's operation order, so
+    # the cells equal the estimator functions' figures bit for bit.
     per_device = overhead.per_device_gib * GIB
     weights = total[:, None] * bpw[None, :] * (1.0 + overhead.activation_fraction)  # (M, P)
     shared = (weights + kv_seq[:, None])[:, None, :]  # (M, 1, P)
     c3 = count[None, :, None]
-    fits = (shared / c3 + per_device <= usable[None, :, None]) & ((count == 1) | ~unified)[
-        None, :, None
-    ]
+    needed = shared / c3
+    needed += per_device
+    fits = needed <= usable[None, :, None]
+    fits &= ((count == 1) | ~unified)[None, :, None]
     fits &= (total > 0)[:, None, None]
-    free = (usable - per_device)[None, :, None] * c3 - weights[:, None, :]
+    # largest batch that fits, then the streams one instance serves
+    conc = (usable - per_device)[None, :, None] * c3 - weights[:, None, :]
     with np.errstate(divide="ignore", invalid="ignore"):
-        batch = np.where(kv_seq[:, None, None] > 0, free / kv_seq[:, None, None], max_concurrency)
-    conc = np.clip(np.minimum(np.floor(batch), min(peak_concurrency, max_concurrency)), 1, None)
+        np.divide(conc, kv_seq[:, None, None], out=conc)
+    conc[kv_seq <= 0] = max_concurrency
+    np.floor(conc, out=conc)
+    np.minimum(conc, min(peak_concurrency, max_concurrency), out=conc)
+    np.maximum(conc, 1, out=conc)
 
-    step_bytes = active[:, None, None] * bpw[None, None, :] + conc * kv_mean[:, None, None]
     safe_active = np.where(active > 0, active, 1.0)[:, None, None]
-    mem_s = step_bytes / bandwidth[None, :, None]
-    compute_s = conc * 2 * safe_active / (flops * decode_mfu)[None, :, :]
-    step = np.maximum(mem_s, compute_s)
+    step = conc * kv_mean[:, None, None]  # memory-bound step: bytes read / bandwidth
+    step += active[:, None, None] * bpw[None, None, :]
+    step /= bandwidth[None, :, None]
+    compute_s = conc * 2
+    compute_s *= safe_active
+    compute_s /= (flops * decode_mfu)[None, :, :]
+    np.maximum(step, compute_s, out=step)
+    stream = np.divide(1.0, step, out=compute_s)
     prefill = (flops * prefill_mfu)[None, :, :] / (2 * safe_active)
+    memory = shared + per_device * c3
+    memory /= GIB
     return HostGrid(
         fits=fits,
-        memory_needed_gib=np.broadcast_to((shared + per_device * c3) / GIB, (m, k, p)).copy(),
+        memory_needed_gib=memory,
         concurrency=conc,
         decode_tokens_per_s_total=conc / step,
-        stream_tokens_per_s=1.0 / step,
-        prefill_tokens_per_s=np.broadcast_to(prefill, (m, k, p)).copy(),
-        ttft_s=np.broadcast_to(prompt / prefill, (m, k, p)).copy(),
+        stream_tokens_per_s=stream,
+        prefill_tokens_per_s=prefill,
+        ttft_s=prompt / prefill,
     )
 
 
@@ -152,13 +166,17 @@ def instances_needed(
     stream = (
         grid.stream_tokens_per_s if min_stream_tokens_per_s is None else min_stream_tokens_per_s
     )
-    peak_need = peak_concurrency * stream / total
-    seconds = output_tokens / total + prefill_tokens / np.where(
-        grid.prefill_tokens_per_s > 0, grid.prefill_tokens_per_s, np.inf
-    )
-    avg_need = requests_per_s * seconds / max_utilization
-    need = np.maximum(peak_need, avg_need)
-    return np.maximum(1, np.ceil(need - 1e-9)).astype(np.int64)
+    need = peak_concurrency * stream / total  # peak streams (same operation order, in place)
+    seconds = output_tokens / total
+    prefill = np.where(grid.prefill_tokens_per_s > 0, grid.prefill_tokens_per_s, np.inf)
+    np.divide(prefill_tokens, prefill, out=prefill)
+    seconds += prefill
+    avg_need = np.multiply(requests_per_s, seconds, out=seconds)
+    avg_need /= max_utilization
+    np.maximum(need, avg_need, out=need)
+    need -= 1e-9
+    np.ceil(need, out=need)
+    return np.maximum(need, 1).astype(np.int64)
 
 
 def best_precision(fits: np.ndarray, ok: np.ndarray, instances: np.ndarray) -> np.ndarray:
