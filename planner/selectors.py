@@ -250,25 +250,44 @@ def plan_candidates(
             family |= Q(family=focus.family)
         if focus.base_model_id:
             family |= Q(pk=focus.base_model_id) | Q(base_model_id=focus.base_model_id)
-        qs = _with_index(Model.objects.filter(family), task)
+        members = Model.objects.filter(family)
+        qs = _with_index(members, task)
         top_qs = qs.order_by(*_ORDER)[:max_models]
+        offers = _offers(task, Q(model_id__in=members.values("id")))
     else:
         qs = _with_index(Model.objects.filter(task__slug__in=task.catalog_tasks), task)
         top_ids = _top_ids(task, max_models)
         position = {model_id: i for i, model_id in enumerate(top_ids)}
         top_qs = qs.filter(id__in=top_ids).order_by() if top_ids else qs.none()
+        offers = _offers(task, Q(model__task__slug__in=task.catalog_tasks))
     top = list(map(_TopRow._make, top_qs.values_list(*_MODEL_FIELDS, *_EXTRA)))
     if focus is None:
         top.sort(key=lambda r: position[r.id])
     seen = {m.id for m in top}
-    # driven by the current offers (a few thousand) rather than an EXISTS per model
-    priced_ids = Offer.objects.filter(valid_to__isnull=True, unit__in=task.units).values("model_id")
-    priced = qs.filter(id__in=priced_ids).order_by(*_ORDER)[:MAX_OFFER_MODELS]
-    models = top + [
-        r for r in starmap(_PricedRow, priced.values_list(*_CANDIDATE_FIELDS, *_EXTRA))
-        if r.id not in seen
-    ]  # fmt: skip
-    return models, _offers(task, [m.id for m in models], by_task=focus is None)
+    # The offers name the priced models. Within the bound every one is a candidate: read
+    # those not already in the top by id and order them here; beyond it, let the
+    # database order them and stop at the bound.
+    priced_ids = {o.model_id for o in offers}
+    fields = (*_CANDIDATE_FIELDS, *_EXTRA)
+    if len(priced_ids) <= MAX_OFFER_MODELS:
+        rest = sorted(priced_ids - seen)
+        priced = starmap(_PricedRow, qs.filter(id__in=rest).order_by().values_list(*fields))
+        priced = sorted(priced, key=_priced_order) if rest else []
+    else:
+        current = Offer.objects.filter(valid_to__isnull=True, unit__in=task.units)
+        best = qs.filter(id__in=current.values("model_id")).order_by(*_ORDER)[:MAX_OFFER_MODELS]
+        priced = [r for r in starmap(_PricedRow, best.values_list(*fields)) if r.id not in seen]
+    models = top + priced
+    if len(priced_ids) > MAX_OFFER_MODELS:
+        wanted = {m.id for m in models}
+        offers = [o for o in offers if o.model_id in wanted]
+    return models, offers
+
+
+def _priced_order(row: _PricedRow) -> tuple:
+    """_ORDER in Python: quality index high first (none last), downloads, id."""
+    value = row.qi_value
+    return (value is None, -(value or 0.0), -(row.downloads or 0), row.id)
 
 
 # (task slug, max_models) -> (monotonic time stored, catalog version, rows)
@@ -407,22 +426,16 @@ _OFFER_COLUMNS = (
 )  # fmt: skip
 
 
-def _offers(task: TaskSpec, ids: list[int], *, by_task: bool = False) -> list[ApiOffer]:
-    """Current offers of the candidates `ids`, ordered by model, provider, id; prices read
-    as floats by the database (no Decimal per value) in ApiOffer's field order, so each row
-    becomes a record with one call. With `by_task` (the ids are models of the task's
-    catalog tasks) offers are selected by a join on the model's task and kept when in
-    `ids`. 1 query."""
-    if not ids:
-        return []
-    qs = Offer.objects.filter(valid_to__isnull=True, unit__in=task.units)
-    if by_task:
-        qs = qs.filter(model__task__slug__in=task.catalog_tasks)
-    else:
-        qs = qs.filter(model_id__in=ids)
-    rows = qs.order_by("model_id", "provider__slug", "id").values_list(*_OFFER_COLUMNS)
-    wanted = set(ids)
-    return [ApiOffer(*row) for row in rows if row[1] in wanted]
+def _offers(task: TaskSpec, scope: Q) -> list[ApiOffer]:
+    """Current offers of the task's units for the models in `scope` (a Q on Offer),
+    ordered by model, provider, id; prices read as floats by the database (no Decimal per
+    value) in ApiOffer's field order, so each row becomes a record with one call. 1 query."""
+    rows = (
+        Offer.objects.filter(scope, valid_to__isnull=True, unit__in=task.units)
+        .order_by("model_id", "provider__slug", "id")
+        .values_list(*_OFFER_COLUMNS)
+    )
+    return list(starmap(ApiOffer, rows))
 
 
 def accelerators_by_slug(*, slugs: Iterable[str]) -> dict[str, Accelerator]:

@@ -11,6 +11,7 @@ import pytest
 from catalog.models import Model, Task
 from planner.selectors import TASKS, plan_catalog_rows
 from pricing.feeds.base import OfferRecord
+from quality.models import QualityIndex
 from tests.planner.db import load_offers, make_hub_model, make_world, quality_set, token_offer
 
 pytestmark = pytest.mark.django_db
@@ -74,3 +75,54 @@ def test_audio_second_prices_become_per_minute() -> None:
     rows = plan_catalog_rows(task=TASKS["speech-to-text"])
     (offer,) = [o for o in rows.offers if o.model_id == whisper.id]
     assert offer.usd_per_audio_minute == pytest.approx(0.006)
+
+
+def _expected_order(models: list[Model]) -> list[int]:
+    """Quality index high first (none last), then downloads, then id."""
+    index = dict(
+        QualityIndex.objects.filter(task="chat").values_list("model_id", "value")
+    )  # fmt: skip
+
+    def key(m: Model) -> tuple:
+        value = index.get(m.id)
+        return (value is None, -(value or 0.0), -m.downloads, m.id)
+
+    return [m.id for m in sorted(models, key=key)]
+
+
+def test_top_models_are_ordered_by_index_then_downloads_across_both_reads() -> None:
+    # ties on the index (broken by downloads, then id) and models without an index
+    made = [
+        make_hub_model("a/indexed-tie-low", quality=60, downloads=10),
+        make_hub_model("a/indexed-tie-high", quality=60, downloads=500),
+        make_hub_model("a/indexed-best", quality=80, downloads=1),
+        make_hub_model("a/plain-popular", downloads=9_000),
+        make_hub_model("a/plain-same-1", downloads=700),
+        make_hub_model("a/plain-same-2", downloads=700),
+        make_hub_model("a/plain-rare", downloads=3),
+    ]
+    expected = _expected_order(made)
+    for bound in (1, 2, 3, 4, 5, len(made), len(made) + 3):
+        rows = plan_catalog_rows(task=TASKS["chat"], max_models=bound)
+        assert [m.id for m in rows.models] == expected[:bound], bound
+        assert rows.selfhost_ids == expected[:bound]
+
+
+def test_priced_models_beyond_the_bound_are_the_best_ones_with_their_offers_only(
+    monkeypatch,
+) -> None:
+    made = [
+        make_hub_model(f"p/model-{i}", quality=(40 + i if i % 2 else None), downloads=100 * i)
+        for i in range(8)
+    ]
+    load_offers([
+        token_offer("together", m.repo_id, "0.1", "0.2", hub_repo_id=m.repo_id) for m in made
+    ])  # fmt: skip
+    expected = _expected_order(made)
+    rows = plan_catalog_rows(task=TASKS["chat"], max_models=1)
+    assert [m.id for m in rows.models] == expected  # within the bound: every priced model
+    monkeypatch.setattr("planner.selectors.MAX_OFFER_MODELS", 5)
+    rows = plan_catalog_rows(task=TASKS["chat"], max_models=1)
+    # the top model, then the best 5 priced (the top one counts against the bound)
+    assert [m.id for m in rows.models] == expected[:5]
+    assert {o.model_id for o in rows.offers} == set(expected[:5])

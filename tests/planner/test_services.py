@@ -111,17 +111,21 @@ def test_query_count_of_plan_run_does_not_grow_with_the_catalog(
 ) -> None:
     make_world()
     chosen = inputs(modes=["api", "owned", "cloud"], owned="rtx-4090:1")
-    # 4 models (top ids with a quality index, top ids without one, their rows, priced
-    # models), offers, trusted runs, owned accelerators, 2 cloud (instance prices, their
-    # accelerators)
-    with django_assert_num_queries(9):
-        small = plan_run(inputs=chosen)
+    # top 2 = the 2 models with the best quality index: 4 catalog reads (top ids with a
+    # quality index, their rows, offers, the priced models outside the top), trusted
+    # runs, owned accelerators, 2 cloud (instance prices, their accelerators)
+    with django_assert_num_queries(8):
+        small = plan_run(inputs=chosen, max_models=2)
     for i in range(30):
         make_hub_model(f"more/model-{i}", quality=20 + i)
     make_world_extra()
-    with django_assert_num_queries(9):
-        large = plan_run(inputs=chosen)
+    with django_assert_num_queries(8):
+        large = plan_run(inputs=chosen, max_models=2)
     assert large.candidates > small.candidates
+    # top 300: the models without an index are read too (top ids without one), but every
+    # priced model is in the top, so no read of the priced models outside it
+    with django_assert_num_queries(8):
+        plan_run(inputs=chosen)
 
 
 def make_world_extra() -> None:
