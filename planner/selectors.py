@@ -236,55 +236,54 @@ def plan_candidates(
     models by quality index then downloads, plus the task's models with a current offer
     (at most MAX_OFFER_MODELS, best first). With `focus`, only the focus model and its
     family (same family name, its base model, models built on it or on its base).
-    5 queries (3 with `focus`): the top ids (2, see _top_ids), their rows, the priced
-    models, their offers.
+    At most 5 queries: the top ids (1 or 2, see _top_ids), their rows, the offers, the
+    priced models outside the top (none when every priced model is in the top).
 
     Model rows are named tuples with the Model's field names plus `qi_value` (the task's
     QualityIndex value, None without one), `languages_text` and `qi_sources_text` (the
     JSON columns as text, parsed by the caller only when not empty). The priced rows beyond
     the top ones are API candidates: their estimator dims (num_layers, ..., family,
-    base_model_id) are not read and are None."""
-    if focus is not None:
+    base_model_id) are not read and are None. Offers come ordered by model, provider, id."""
+    if focus is None:
+        members = Model.objects.filter(task__slug__in=task.catalog_tasks)
+        top_ids = _top_ids(task, max_models)
+        position = {model_id: i for i, model_id in enumerate(top_ids)}
+        top_qs = _with_index(Model.objects.filter(id__in=top_ids), task).order_by()
+        top = sorted(
+            map(_TopRow._make, top_qs.values_list(*_MODEL_FIELDS, *_EXTRA)),
+            key=lambda r: position[r.id],
+        )
+        offers = _offers(task, Q(model__task__slug__in=task.catalog_tasks))
+    else:
         family = Q(pk=focus.pk) | Q(base_model_id=focus.pk)
         if focus.family:
             family |= Q(family=focus.family)
         if focus.base_model_id:
             family |= Q(pk=focus.base_model_id) | Q(base_model_id=focus.base_model_id)
         members = Model.objects.filter(family)
-        qs = _with_index(members, task)
-        top_qs = qs.order_by(*_ORDER)[:max_models]
+        top_qs = _with_index(members, task).order_by(*_ORDER)[:max_models]
+        top = list(map(_TopRow._make, top_qs.values_list(*_MODEL_FIELDS, *_EXTRA)))
         offers = _offers(task, Q(model_id__in=members.values("id")))
-    else:
-        qs = _with_index(Model.objects.filter(task__slug__in=task.catalog_tasks), task)
-        top_ids = _top_ids(task, max_models)
-        position = {model_id: i for i, model_id in enumerate(top_ids)}
-        top_qs = qs.filter(id__in=top_ids).order_by() if top_ids else qs.none()
-        offers = _offers(task, Q(model__task__slug__in=task.catalog_tasks))
-    top = list(map(_TopRow._make, top_qs.values_list(*_MODEL_FIELDS, *_EXTRA)))
-    if focus is None:
-        top.sort(key=lambda r: position[r.id])
     seen = {m.id for m in top}
     # The offers name the priced models. Within the bound every one is a candidate: read
-    # those not already in the top by id and order them here; beyond it, let the
-    # database order them and stop at the bound.
+    # them (driven by the current offers) and order them here; beyond it, the database
+    # orders them and stops at the bound.
     priced_ids = {o.model_id for o in offers}
+    if not priced_ids - seen:
+        return top, offers
     fields = (*_CANDIDATE_FIELDS, *_EXTRA)
+    current = Offer.objects.filter(valid_to__isnull=True, unit__in=task.units)
+    priced_qs = _with_index(members.filter(id__in=current.values("model_id")), task)
     if len(priced_ids) <= MAX_OFFER_MODELS:
-        rest = sorted(priced_ids - seen)
-        priced = starmap(_PricedRow, qs.filter(id__in=rest).order_by().values_list(*fields))
-        priced = sorted(priced, key=_priced_order) if rest else []
-    else:
-        current = Offer.objects.filter(valid_to__isnull=True, unit__in=task.units)
-        best = qs.filter(id__in=current.values("model_id")).order_by(*_ORDER)[:MAX_OFFER_MODELS]
-        priced = [r for r in starmap(_PricedRow, best.values_list(*fields)) if r.id not in seen]
-    models = top + priced
-    if len(priced_ids) > MAX_OFFER_MODELS:
-        wanted = {m.id for m in models}
-        offers = [o for o in offers if o.model_id in wanted]
-    return models, offers
+        found = starmap(_PricedRow, priced_qs.order_by().values_list(*fields))
+        return top + sorted((r for r in found if r.id not in seen), key=_order_key), offers
+    best = priced_qs.order_by(*_ORDER)[:MAX_OFFER_MODELS]
+    models = top + [r for r in starmap(_PricedRow, best.values_list(*fields)) if r.id not in seen]
+    wanted = {m.id for m in models}
+    return models, [o for o in offers if o.model_id in wanted]
 
 
-def _priced_order(row: _PricedRow) -> tuple:
+def _order_key(row: _TopRow | _PricedRow) -> tuple:
     """_ORDER in Python: quality index high first (none last), downloads, id."""
     value = row.qi_value
     return (value is None, -(value or 0.0), -(row.downloads or 0), row.id)
