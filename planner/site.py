@@ -219,6 +219,19 @@ def _chart_point(row) -> dict[str, Any]:
     }
 
 
+def plan_cards(rows: list, n: int = 3) -> list:
+    """The top recommendations: the best row of each of the first `n` models (the table
+    below lists each model's other deployments)."""
+    cards, seen = [], set()
+    for row in rows:
+        if row.model_id not in seen:
+            seen.add(row.model_id)
+            cards.append(row)
+            if len(cards) == n:
+                break
+    return cards
+
+
 def plan_context(*, slug: str) -> dict[str, Any]:
     plan = plan_get(slug=slug)
     inputs, result, even = plan_decode(plan)
@@ -246,7 +259,7 @@ def plan_context(*, slug: str) -> dict[str, Any]:
         "plan": plan,
         "inputs": inputs,
         "result": result,
-        "cards": rows[:3],
+        "cards": plan_cards(rows),
         "rows": rows,
         "breakeven": even,
         "breakeven_model": model_names.get(even.model_id) if even else None,

@@ -206,3 +206,13 @@ def test_choosing_an_image_task_switches_the_request_unit_to_images(client) -> N
     )
     query = parse_qs(urlsplit(back["Location"]).query)
     assert (query["images_per_request"], query["avg_input_tokens"]) == (["0"], ["800"])
+
+
+def test_cards_are_the_best_row_of_each_of_the_first_models() -> None:
+    from types import SimpleNamespace
+
+    from planner.site import plan_cards
+
+    rows = [SimpleNamespace(model_id=m, rank=i) for i, m in enumerate((7, 7, 2, 7, 2, 9, 4), 1)]
+    assert [(r.model_id, r.rank) for r in plan_cards(rows)] == [(7, 1), (2, 3), (9, 6)]
+    assert plan_cards(rows[:2]) == [rows[0]]
