@@ -34,24 +34,23 @@ from planner.costs import (
 from planner.rank_table import (
     BANNED,
     CLOSED,
-    MODE,
     NO_FIT,
     NO_THROUGHPUT,
     NOT_OWNED,
-    OK,
     REASONS,
     SHORT_CONTEXT,
     SLOW,
     TOO_FEW,
-    UNKNOWN,
     WRONG_PLACE,
+    Candidates,
+    Checks,
+    ModelLookup,
+    Sizing,
     cheapest_per_model,
-    count_codes,
-    gather_by_id,
     host_codes,
-    instances_needed,
     model_codes,
     quality_scores,
+    rank_options,
 )
 from planner.records import (
     ENGINE_VERSION,
@@ -220,6 +219,7 @@ class _Ranked:
     subject: Callable[[int], object]
     cap: float
     tail: int = 0
+    cheapest: np.ndarray | None = None  # from `tail` on: each model's cheapest is among them
 
     @property
     def count(self) -> int:
@@ -255,8 +255,9 @@ class _Ranked:
         model's cheapest candidate (first in order among equals) can be on the front."""
         if self.count == 0:
             return []
-        tail = self.tail
-        rest = cheapest_per_model(self.model_id[tail:], self.cost[tail:]) + tail
+        tail, rest = self.tail, self.cheapest
+        if rest is None:
+            rest = cheapest_per_model(self.model_id[tail:], self.cost[tail:]) + tail
         points = np.concatenate((np.arange(tail), rest))  # each model's cheapest is here
         points = points[cheapest_per_model(self.model_id[points], self.cost[points])]
         order = points[np.lexsort((points, -self.quality[points], self.cost[points]))]
@@ -417,13 +418,16 @@ def rank(
                 continue
             cost = monthly_api_usd(workload, offer, requests, cache_share)
             api.append((offer.model_id, entry[1], cost, offer))
-    ms = _Models.of(passing)
-    table, picked, sh_cost = _rank_selfhost(
-        workload, hardware, passing, ms, banned, selfhost_options, assumptions, out
-    )
     n_api = len(api)
-    sh_model = table.model_id[picked] if table is not None else np.zeros(0, dtype=np.int64)
-    sh_quality = gather_by_id(ms.ids, ms.score, sh_model, 0.0)
+    head = (
+        np.array([a[0] for a in api], dtype=np.int64),
+        np.array([a[1] for a in api], dtype=np.float64),
+        np.array([a[2] for a in api], dtype=np.float64),
+    )
+    table, left = _rank_selfhost(
+        workload, hardware, passing, banned, selfhost_options, assumptions, out, head
+    )
+    picked = left.index if left is not None else None
 
     def subject(i: int) -> object:
         if i < n_api:
@@ -431,16 +435,13 @@ def rank(
         return table[int(picked[i - n_api])]
 
     ranked = _Ranked(
-        model_id=np.concatenate(
-            (np.array([a[0] for a in api], dtype=np.int64), sh_model.astype(np.int64))
-        ),
-        quality=np.concatenate(
-            (np.array([a[1] for a in api], dtype=np.float64), sh_quality.astype(np.float64))
-        ),
-        cost=np.concatenate((np.array([a[2] for a in api], dtype=np.float64), sh_cost)),
+        model_id=head[0] if left is None else left.model_id,
+        quality=head[1] if left is None else left.quality,
+        cost=head[2] if left is None else left.cost,
         subject=subject,
         cap=math.inf if budget.monthly_usd is None else budget.monthly_usd + _EPS,
         tail=n_api,
+        cheapest=None if left is None else left.cheapest,
     )
     return _result(
         workload, budget, constraints, assumptions, ranked, max(limit, 1), excluded, passing
@@ -451,14 +452,15 @@ def _rank_selfhost(
     workload: Workload,
     hardware: HardwareChoice,
     passing: dict[int, tuple[CandidateModel, float, bool, bool]],
-    ms: _Models,
     banned: set[str],
     options: Iterable[SelfHostOption],
     assumptions: Assumptions,
     out: Callable[[str, int], None],
-) -> tuple[SelfHostTable | None, np.ndarray, np.ndarray]:
-    """(table, indices of the ranked options in order, their monthly cost)."""
-    none = (None, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
+    head: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> tuple[SelfHostTable | None, Candidates | None]:
+    """(table, the `head` candidates then the options left after the checks, in order,
+    with their monthly cost); (None, None) when no option is left to check."""
+    none = None, None
     owned_ok, cloud_ok = hardware.allows(MODE_OWNED), hardware.allows(MODE_CLOUD)
     if not (owned_ok or cloud_ok) or not passing:
         return none
@@ -475,54 +477,32 @@ def _rank_selfhost(
         owned_counts[slug] = owned_counts.get(slug, 0) + count
 
     # One reason code per option (rank_table): the first check it fails, else OK.
-    places = host_codes(
-        t.hosts, cloud_ok=cloud_ok, clouds=set(hardware.clouds), regions=set(hardware.regions),
-        banned=banned,
+    checks = Checks(
+        places=host_codes(
+            t.hosts, cloud_ok=cloud_ok, clouds=set(hardware.clouds),
+            regions=set(hardware.regions), banned=banned,
+        ),
+        owned_n=np.array([owned_counts.get(h[0], 0) for h in t.hosts], dtype=np.int64),
+        owned_ok=owned_ok, spot=hardware.spot, max_ttft_s=workload.max_ttft_s,
+        min_stream_tokens_per_s=workload.min_stream_tokens_per_s,
     )  # fmt: skip
-    code = places[t.host]  # as a cloud option
-    np.minimum(code, WRONG_PLACE, out=code, where=t.spot != hardware.spot)
-    mine = np.flatnonzero(t.owned)
-    owned_n = np.array([owned_counts.get(h[0], 0) for h in t.hosts], dtype=np.int64)
-    available = owned_n[t.host[mine]] // np.maximum(t.device_count[mine], 1)
-    code[mine] = np.where(available < 1, NOT_OWNED, OK) if owned_ok else MODE
-    mcode = gather_by_id(ms.ids, model_codes(ms.hostable, ms.open_weights), t.model_id, UNKNOWN)
-    np.minimum(code, mcode, out=code)
-    np.minimum(code, NO_FIT, out=code, where=~t.fits)
-    total = t.decode_tokens_per_s_total
-    np.minimum(code, NO_THROUGHPUT, out=code, where=~(total > 0))
-    min_stream = workload.min_stream_tokens_per_s
-    if workload.max_ttft_s is not None:
-        np.minimum(code, SLOW, out=code, where=t.ttft_s > workload.max_ttft_s)
-    if min_stream is not None:
-        np.minimum(code, SLOW, out=code, where=t.stream_tokens_per_s < min_stream)
-    for reason, n in count_codes(code).items():
-        counts[reason] = counts.get(reason, 0) + n
-
-    idx = np.flatnonzero(code == OK)
-    per_s = requests_per_month(workload, assumptions) / (
-        assumptions.days_per_month * 24.0 * SECONDS_PER_HOUR
-    )
-    instances = instances_needed(
-        total[idx], t.prefill_tokens_per_s[idx],
-        min_stream if min_stream else t.stream_tokens_per_s[idx],
+    sizing = Sizing(
         out_tokens=workload.avg_output_tokens,
         prefill_tokens=workload.avg_input_tokens
         * (1.0 - min(max(workload.cacheable_input_share, 0), 1)),
-        peak_concurrency=workload.peak_concurrency, requests_per_s=per_s,
+        peak_concurrency=workload.peak_concurrency,
+        requests_per_s=requests_per_month(workload, assumptions)
+        / (assumptions.days_per_month * 24.0 * SECONDS_PER_HOUR),
         max_utilization=assumptions.max_utilization,
-    )  # fmt: skip
-    alive = code[mine] == OK  # owned options left: enough accelerators for the load?
-    at = np.searchsorted(idx, mine[alive])
-    few = at[instances[at] > available[alive]]
-    if len(few):
-        counts[TOO_FEW] = len(few)
-        keep = np.ones(len(idx), dtype=bool)
-        keep[few] = False
-        idx, instances = idx[keep], instances[keep]
-    cost = np.multiply(instances, t.hourly_usd[idx], out=instances)
-    cost *= assumptions.hours_per_month
+        hours_per_month=assumptions.hours_per_month,
+    )
+    ms = _Models.of(passing)
+    lookup = ModelLookup(ms.ids, model_codes(ms.hostable, ms.open_weights), ms.score, len(t))
+    left = rank_options(t, lookup, checks, sizing, head)
+    for reason, n in left.counts.items():
+        counts[reason] = counts.get(reason, 0) + n
     _counts_out(counts, out)
-    return t, idx, cost
+    return t, left
 
 
 def _result(

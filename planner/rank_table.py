@@ -13,13 +13,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import repeat
 from operator import attrgetter
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from planner.costs import _EPS
 from planner.records import Assumptions, CandidateModel
+
+if TYPE_CHECKING:
+    from planner.engine import SelfHostTable
 
 # Reason codes, in the order the rank checks them: an option's code is the first check it
 # fails (the smallest code), OK when it passes every one. UNKNOWN (a model that did not pass
@@ -39,21 +44,45 @@ REASONS: dict[int, str] = {
 TOO_FEW = "owned: too few accelerators for the load"
 
 
-def gather_by_id(
-    ids: np.ndarray, table: np.ndarray, values: np.ndarray, default: float | int
-) -> np.ndarray:
-    """`table[i]` for each value equal to `ids[i]` (`ids` sorted, unique), else `default`."""
-    if len(ids) == 0 or len(values) == 0:
-        return np.full(len(values), default, dtype=table.dtype)
-    top = int(ids[-1])
-    if ids[0] >= 0 and top < 4 * len(values) + 1_000_000:
-        lut = np.full(top + 2, default, dtype=table.dtype)  # lut[top + 1] (and [-1]): default
-        lut[ids] = table
-        if values.min() < 0 or values.max() > top:
-            values = np.clip(values, -1, top + 1)
-        return lut[values]
-    pos = np.minimum(np.searchsorted(ids, values), len(ids) - 1)
-    return np.where(ids[pos] == values, table[pos], table.dtype.type(default))
+class ModelLookup:
+    """Per-model values by model id: the reason code (UNKNOWN for a model that is not
+    there) and the quality score. `ids` sorted and unique; `n_values` sizes the choice
+    between a table indexed by id (dense ids) and a binary search."""
+
+    def __init__(self, ids: np.ndarray, code: np.ndarray, score: np.ndarray, n_values: int) -> None:
+        self.ids, self.code, self.score = ids, code, score
+        self.top = int(ids[-1]) if len(ids) else -1
+        self.dense = len(ids) > 0 and ids[0] >= 0 and self.top < 4 * n_values + 1_000_000
+        if self.dense:  # entry top + 1 (and -1) holds the default
+            self.code_lut = np.full(self.top + 2, UNKNOWN, dtype=np.uint8)
+            self.code_lut[ids] = code
+            self.score_lut = np.zeros(self.top + 2)
+            self.score_lut[ids] = score
+
+    def _place(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        if self.dense:
+            if len(values) and (values.min() < 0 or values.max() > self.top):
+                values = np.clip(values, -1, self.top + 1)
+            return values, None
+        pos = np.minimum(np.searchsorted(self.ids, values), len(self.ids) - 1)
+        return pos, self.ids[pos] == values
+
+    def codes(self, values: np.ndarray) -> np.ndarray:
+        if len(self.ids) == 0:
+            return np.full(len(values), UNKNOWN, dtype=np.uint8)
+        at, found = self._place(values)
+        if found is None:
+            return self.code_lut[at]
+        return np.where(found, self.code[at], np.uint8(UNKNOWN))
+
+    def scores(self, values: np.ndarray) -> np.ndarray:
+        """Quality scores of known models (0.0 for one that is not there)."""
+        if len(self.ids) == 0:
+            return np.zeros(len(values))
+        at, found = self._place(values)
+        if found is None:
+            return self.score_lut[at]
+        return np.where(found, self.score[at], 0.0)
 
 
 def model_codes(hostable: np.ndarray, open_weights: np.ndarray) -> np.ndarray:
@@ -84,42 +113,153 @@ def host_codes(
     return code
 
 
-def count_codes(code: np.ndarray) -> dict[str, int]:
-    """{reason: options whose first failed check it is}, for the counted reasons."""
-    counts = np.bincount(code, minlength=OK + 1)
-    return {reason: int(counts[c]) for c, reason in REASONS.items() if counts[c]}
+@dataclass(frozen=True)
+class Checks:
+    """The per-option checks besides the model's: hardware choice and latency target."""
+
+    places: np.ndarray  # per host: its code as a cloud option (host_codes)
+    owned_n: np.ndarray  # per host: how many of its accelerator the user owns
+    owned_ok: bool
+    spot: bool
+    max_ttft_s: float | None
+    min_stream_tokens_per_s: float | None
+
+
+@dataclass(frozen=True)
+class Sizing:
+    """The workload figures of the instance count (planner.costs.selfhost_instances)."""
+
+    out_tokens: float
+    prefill_tokens: float
+    peak_concurrency: float
+    requests_per_s: float
+    max_utilization: float
+    hours_per_month: float
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Ranked candidates as arrays: the `head` ones (API offers) first, then the self-host
+    options left after every check, in table order (`index`: their row in the table)."""
+
+    model_id: np.ndarray
+    quality: np.ndarray
+    cost: np.ndarray
+    index: np.ndarray
+    cheapest: np.ndarray  # candidates holding each model's cheapest self-host option
+    counts: dict[str, int]  # {reason: options left out for it}
+
+
+BLOCK = 1 << 16  # options per block: a block's temporaries stay in the CPU cache
+
+
+def rank_options(
+    t: SelfHostTable,
+    models: ModelLookup,
+    checks: Checks,
+    sizing: Sizing,
+    head: tuple[np.ndarray, np.ndarray, np.ndarray],
+    block: int = BLOCK,
+) -> Candidates:
+    """Check and cost every option of `t`, a block at a time (the same figures as one
+    pass over the whole table; blocks keep the temporaries small), after the `head`
+    candidates (model id, quality, cost)."""
+    n, n_head = len(t), len(head[0])
+    model_out = np.empty(n_head + n, dtype=np.int64)  # pages past the end are never touched
+    quality_out, cost_out = np.empty(n_head + n), np.empty(n_head + n)
+    index_out = np.empty(n, dtype=np.int64)
+    for out, values in zip((model_out, quality_out, cost_out), head, strict=True):
+        out[:n_head] = values
+    tally = dict.fromkeys(REASONS, 0)
+    too_few = 0
+    cheapest = []
+    at = n_head  # next candidate
+    min_stream = checks.min_stream_tokens_per_s
+    for start in range(0, n, block):
+        cut = slice(start, min(start + block, n))
+        host = t.host[cut]
+        code = checks.places[host]  # as a cloud option
+        _fail(code, t.spot[cut] != checks.spot, WRONG_PLACE)
+        mine = np.flatnonzero(t.owned[cut])
+        if len(mine):
+            available = checks.owned_n[host[mine]] // np.maximum(t.device_count[cut][mine], 1)
+            code[mine] = np.where(available < 1, NOT_OWNED, OK) if checks.owned_ok else MODE
+        model_id = t.model_id[cut]
+        np.minimum(code, models.codes(model_id), out=code)
+        _fail(code, ~t.fits[cut], NO_FIT)
+        total = t.decode_tokens_per_s_total[cut]
+        _fail(code, ~(total > 0), NO_THROUGHPUT)
+        if checks.max_ttft_s is not None:
+            _fail(code, t.ttft_s[cut] > checks.max_ttft_s, SLOW)
+        if min_stream is not None:
+            _fail(code, t.stream_tokens_per_s[cut] < min_stream, SLOW)
+        for c in REASONS:
+            tally[c] += np.count_nonzero(code == c)
+        keep = np.flatnonzero(code == OK)
+        instances = instances_needed(
+            total[keep],
+            t.prefill_tokens_per_s[cut][keep],
+            min_stream if min_stream else t.stream_tokens_per_s[cut][keep],
+            sizing,
+        )
+        if len(mine):  # owned options left: enough accelerators for the load?
+            limit = np.full(cut.stop - start, np.inf)
+            limit[mine] = available
+            enough = instances <= limit[keep]
+            if not enough.all():
+                too_few += len(enough) - int(np.count_nonzero(enough))
+                keep, instances = keep[enough], instances[enough]
+        m = len(keep)
+        done = slice(at, at + m)
+        np.multiply(instances, t.hourly_usd[cut][keep], out=cost_out[done])
+        cost_out[done] *= sizing.hours_per_month
+        ids = model_out[done] = model_id[keep]
+        quality_out[done] = models.scores(ids)
+        index_out[at - n_head : at - n_head + m] = keep + start
+        cheapest.append(cheapest_per_model(ids, cost_out[done]) + at)
+        at += m
+    counts = {reason: int(tally[c]) for c, reason in REASONS.items() if tally[c]}
+    if too_few:
+        counts[TOO_FEW] = too_few
+    return Candidates(
+        model_out[:at], quality_out[:at], cost_out[:at], index_out[: at - n_head],
+        np.concatenate(cheapest), counts,
+    )  # fmt: skip
+
+
+def _fail(code: np.ndarray, mask: np.ndarray, reason: int) -> None:
+    """code = min(code, reason) where mask (branch-free: masked ufuncs are slow)."""
+    np.minimum(code, OK - (OK - reason) * mask.view(np.uint8), out=code)
 
 
 def instances_needed(
-    total: np.ndarray,
-    prefill: np.ndarray,
-    stream: np.ndarray | float,
-    *,
-    out_tokens: float,
-    prefill_tokens: float,
-    peak_concurrency: float,
-    requests_per_s: float,
-    max_utilization: float,
+    total: np.ndarray, prefill: np.ndarray, stream: np.ndarray | float, sizing: Sizing
 ) -> np.ndarray:
     """Instances per option, the same operations in the same order as
     `planner.costs.selfhost_instances` (bit-identical), on survivors (total > 0)."""
-    seconds = out_tokens / total
+    seconds = sizing.out_tokens / total
     has_prefill = prefill != 0
     has_prefill &= ~np.isnan(prefill)
-    if has_prefill.any():
+    if has_prefill.all():
+        seconds += sizing.prefill_tokens / prefill
+    elif has_prefill.any():
         # x + 0.0 == x, so adding zero where there is no prefill figure changes nothing
         extra = np.zeros(len(total))
-        np.divide(prefill_tokens, prefill, out=extra, where=has_prefill)
+        np.divide(sizing.prefill_tokens, prefill, out=extra, where=has_prefill)
         seconds += extra
-    need = np.true_divide(peak_concurrency * stream, total)
-    seconds *= requests_per_s
-    seconds /= max_utilization  # the average need
-    np.copyto(need, seconds, where=seconds > need)
-    big = need > 1.0
+    need = np.true_divide(sizing.peak_concurrency * stream, total)
+    seconds *= sizing.requests_per_s
+    seconds /= sizing.max_utilization  # the average need
+    # need = where(avg > need, avg, need): the larger, or need where avg is NaN
+    if np.isnan(seconds).any():
+        need = np.where(seconds > need, seconds, need)
+    else:
+        np.maximum(need, seconds, out=need)
+    # where(need > 1, ceil(need - eps), 1.0): ceil(need - eps) <= 1 when need <= 1; fmax
+    # takes 1.0 over NaN
     need -= _EPS
     np.ceil(need, out=need)
-    need[~big] = 1.0
-    return need
+    return np.fmax(need, 1.0, out=need)
 
 
 def cheapest_per_model(model_id: np.ndarray, cost: np.ndarray) -> np.ndarray:
