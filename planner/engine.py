@@ -326,9 +326,10 @@ def _passing(
     models: Iterable[CandidateModel],
     assumptions: Assumptions,
     excluded: dict[str, int],
-) -> dict[int, tuple[CandidateModel, float, bool, bool]]:
+) -> tuple[dict[int, tuple[CandidateModel, float, bool, bool]], _Models]:
     """model id -> (model, quality score, context ok, self-hostable: open weights and
-    context ok), for the models of the task that pass the model checks."""
+    context ok), for the models of the task that pass the model checks; the same as
+    arrays sorted by id."""
     kept = [m for m in models if m.task == workload.task]
     if _gated(constraints):
         kept = [m for m in kept if _model_gate(m, constraints, excluded)]
@@ -339,8 +340,22 @@ def _passing(
     ]
     hostable = [ok and m.open_weights for ok, m in zip(ctx, kept, strict=True)]
     scores = quality_scores(kept, assumptions)
+    ids = list(map(attrgetter("id"), kept))
     entries = zip(kept, scores, ctx, hostable, strict=True)
-    return dict(zip(map(attrgetter("id"), kept), entries, strict=True))
+    passing = dict(zip(ids, entries, strict=True))
+    if len(passing) < len(kept):  # a model id twice: the last one counts
+        values = passing.values()
+        ids, scores = list(passing), [e[1] for e in values]
+        hostable, kept = [e[3] for e in values], [e[0] for e in values]
+    id_array = np.array(ids, dtype=np.int64)
+    sort = np.argsort(id_array, kind="stable")
+    ms = _Models(
+        ids=id_array[sort],
+        score=np.array(scores, dtype=np.float64)[sort],
+        hostable=np.array([bool(h) for h in hostable], dtype=bool)[sort],
+        open_weights=np.array([bool(m.open_weights) for m in kept], dtype=bool)[sort],
+    )
+    return passing, ms
 
 
 @dataclass(frozen=True)
@@ -351,17 +366,6 @@ class _Models:
     score: np.ndarray
     hostable: np.ndarray
     open_weights: np.ndarray
-
-    @classmethod
-    def of(cls, passing: dict[int, tuple[CandidateModel, float, bool, bool]]) -> _Models:
-        n = len(passing)
-        entries = passing.values()
-        ids = np.fromiter(passing, dtype=np.int64, count=n)
-        sort = np.argsort(ids)
-        score = np.fromiter((e[1] for e in entries), dtype=np.float64, count=n)
-        hostable = np.fromiter((bool(e[3]) for e in entries), dtype=bool, count=n)
-        open_w = np.fromiter((bool(e[0].open_weights) for e in entries), dtype=bool, count=n)
-        return cls(ids[sort], score[sort], hostable[sort], open_w[sort])
 
 
 def rank(
@@ -389,7 +393,7 @@ def rank(
     def out(reason: str, n: int = 1) -> None:
         excluded[reason] = excluded.get(reason, 0) + n
 
-    passing = _passing(workload, constraints, models, assumptions, excluded)
+    passing, ms = _passing(workload, constraints, models, assumptions, excluded)
     min_ctx = constraints.min_context_tokens
     banned = set(constraints.excluded_providers)
     api: list[tuple[int, float, float, ApiOffer]] = []
@@ -425,7 +429,7 @@ def rank(
         np.array([a[2] for a in api], dtype=np.float64),
     )
     table, left = _rank_selfhost(
-        workload, hardware, passing, banned, selfhost_options, assumptions, out, head
+        workload, hardware, passing, ms, banned, selfhost_options, assumptions, out, head
     )
     picked = left.index if left is not None else None
 
@@ -452,6 +456,7 @@ def _rank_selfhost(
     workload: Workload,
     hardware: HardwareChoice,
     passing: dict[int, tuple[CandidateModel, float, bool, bool]],
+    ms: _Models,
     banned: set[str],
     options: Iterable[SelfHostOption],
     assumptions: Assumptions,
@@ -496,7 +501,6 @@ def _rank_selfhost(
         max_utilization=assumptions.max_utilization,
         hours_per_month=assumptions.hours_per_month,
     )
-    ms = _Models.of(passing)
     lookup = ModelLookup(ms.ids, model_codes(ms.hostable, ms.open_weights), ms.score, len(t))
     left = rank_options(t, lookup, checks, sizing, head)
     for reason, n in left.counts.items():

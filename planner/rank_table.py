@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import repeat
 from operator import attrgetter
 from typing import TYPE_CHECKING
 
@@ -328,6 +327,20 @@ def quality_scores(models: Sequence[CandidateModel], assumptions: Assumptions) -
         + a.proxy_weight_likes * likes
         + a.proxy_weight_size * size
     )
-    for i, s in zip(proxy, map(round, score.tolist(), repeat(3)), strict=True):
-        scores[i] = s
+    for i, value in zip(proxy, round_3(score), strict=True):
+        scores[i] = value
     return scores
+
+
+def round_3(x: np.ndarray) -> list[float]:
+    """[round(v, 3) for v in x]: Python's round is correctly rounded (the double nearest
+    the decimal); rint(x * 1000) / 1000 is the same double unless x * 1000 lies near a
+    half (the product's error is far smaller than the margin), where Python rounds."""
+    p = x * 1000.0
+    out = (np.rint(p) / 1000.0).tolist()
+    with np.errstate(invalid="ignore"):
+        unsure = np.abs(p - np.floor(p) - 0.5) < 1e-6
+    unsure |= ~(np.abs(x) < 1e9)  # large or not finite
+    for i in np.flatnonzero(unsure).tolist():
+        out[i] = round(float(x[i]), 3)
+    return out
