@@ -284,7 +284,8 @@ def cheapest_per_model(model_id: np.ndarray, cost: np.ndarray) -> np.ndarray:
 def _cheapest_general(model_id: np.ndarray, cost: np.ndarray) -> np.ndarray:
     inverse = dense_ids(model_id)
     lowest = np.full(int(inverse.max()) + 1, np.inf)
-    np.minimum.at(lowest, inverse, cost)
+    with np.errstate(invalid="ignore"):  # NaN costs: the model has no cheapest
+        np.minimum.at(lowest, inverse, cost)
     at_min = np.flatnonzero(cost <= lowest[inverse])
     _, first = np.unique(inverse[at_min], return_index=True)
     return np.sort(at_min[first])
