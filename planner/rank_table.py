@@ -235,22 +235,29 @@ def instances_needed(
     total: np.ndarray, prefill: np.ndarray, stream: np.ndarray | float, sizing: Sizing
 ) -> np.ndarray:
     """Instances per option, the same operations in the same order as
-    `planner.costs.selfhost_instances` (bit-identical), on survivors (total > 0)."""
+    `planner.costs.selfhost_instances` (bit-identical), on survivors (total > 0). `stream`
+    (an array) is overwritten."""
     seconds = sizing.out_tokens / total
-    has_prefill = prefill != 0
-    has_prefill &= ~np.isnan(prefill)
-    if has_prefill.all():
-        seconds += sizing.prefill_tokens / prefill
-    elif has_prefill.any():
-        # x + 0.0 == x, so adding zero where there is no prefill figure changes nothing
-        extra = np.zeros(len(total))
-        np.divide(sizing.prefill_tokens, prefill, out=extra, where=has_prefill)
-        seconds += extra
-    need = np.true_divide(sizing.peak_concurrency * stream, total)
+    if not np.isnan(prefill).all():
+        has_prefill = prefill != 0
+        has_prefill &= prefill == prefill  # not NaN
+        if has_prefill.all():
+            seconds += sizing.prefill_tokens / prefill
+        elif has_prefill.any():
+            # x + 0.0 == x, so adding zero where there is no prefill figure changes nothing
+            extra = np.zeros(len(total))
+            np.divide(sizing.prefill_tokens, prefill, out=extra, where=has_prefill)
+            seconds += extra
+    if isinstance(stream, np.ndarray):  # a temporary of the caller's: reused
+        need = np.multiply(stream, sizing.peak_concurrency, out=stream)
+        need /= total
+    else:
+        need = np.true_divide(sizing.peak_concurrency * stream, total)
     seconds *= sizing.requests_per_s
     seconds /= sizing.max_utilization  # the average need
-    # need = where(avg > need, avg, need): the larger, or need where avg is NaN
-    if np.isnan(seconds).any():
+    # need = where(avg > need, avg, need): the larger, or need where avg is NaN (a sum
+    # is NaN when a term is)
+    if math.isnan(float(seconds.sum())):
         need = np.where(seconds > need, seconds, need)
     else:
         np.maximum(need, seconds, out=need)
