@@ -75,13 +75,10 @@ class ModelLookup:
         return np.where(found, self.code[at], np.uint8(UNKNOWN))
 
     def scores(self, values: np.ndarray) -> np.ndarray:
-        """Quality scores of known models (0.0 for one that is not there)."""
-        if len(self.ids) == 0:
-            return np.zeros(len(values))
-        at, found = self._place(values)
-        if found is None:
-            return self.score_lut[at]
-        return np.where(found, self.score[at], 0.0)
+        """Quality scores of models that are there (every value one of `ids`)."""
+        if self.dense:
+            return self.score_lut[values]
+        return self.score[np.searchsorted(self.ids, values)]
 
 
 def model_codes(hostable: np.ndarray, open_weights: np.ndarray) -> np.ndarray:
@@ -214,7 +211,7 @@ def rank_options(
         cost_out[done] *= sizing.hours_per_month
         ids = model_out[done] = model_id[keep]
         quality_out[done] = models.scores(ids)
-        index_out[at - n_head : at - n_head + m] = keep + start
+        np.add(keep, start, out=index_out[at - n_head : at - n_head + m])
         cheapest.append(cheapest_per_model(ids, cost_out[done]) + at)
         at += m
     counts = {reason: int(tally[c]) for c, reason in REASONS.items() if tally[c]}

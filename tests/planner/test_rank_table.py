@@ -98,9 +98,8 @@ def test_model_lookup_dense_and_sparse(ids: list[int]) -> None:
     assert lookup.codes(values).tolist() == [
         int(code[expected[v]]) if v in expected else rank_table.UNKNOWN for v in values.tolist()
     ]
-    assert lookup.scores(values).tolist() == [
-        float(score[expected[v]]) if v in expected else 0.0 for v in values.tolist()
-    ]
+    known = np.array([v for v in values.tolist() if v in expected], dtype=np.int64)
+    assert lookup.scores(known).tolist() == [float(score[expected[v]]) for v in known.tolist()]
 
 
 def test_each_option_counted_once_for_its_first_failed_check() -> None:
