@@ -201,9 +201,9 @@ def rank_options(
         if len(mine):  # owned options left: enough accelerators for the load?
             limit = np.full(cut.stop - start, np.inf)
             limit[mine] = available
-            enough = instances <= limit[keep]
-            if not enough.all():
-                too_few += len(enough) - int(np.count_nonzero(enough))
+            enough = np.flatnonzero(instances <= limit[keep])
+            if len(enough) < len(keep):  # (indices: boolean masks index slowly)
+                too_few += len(keep) - len(enough)
                 keep, instances = keep[enough], instances[enough]
         m = len(keep)
         done = slice(at, at + m)
