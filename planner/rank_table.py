@@ -1,12 +1,13 @@
 """Array helpers of the rank (pure: standard library and numpy).
 
-`planner.engine.rank` evaluates self-host options as columns. The helpers here keep the
-full-length work to a few passes: each option gets one reason code (the first check it
-fails, in the rank's order), built from small per-model and per-host tables gathered once,
-and the cost formulas then run on the survivors only. `cheapest_per_model` finds each
-model's cheapest candidate (what the Pareto front is built from) with one pass when the
-candidates arrive grouped by model. `quality_scores` is `planner.rows.quality_score` for
-many models at once (the same floats).
+`planner.engine.rank` evaluates self-host options as columns, a block of options at a time
+(`rank_options`: the temporaries stay in the CPU cache). Each option gets one reason code
+(the first check it fails, in the rank's order), built from small per-model and per-host
+tables gathered once, with branch-free updates; the cost formulas then run on the
+survivors only and write straight into the candidate arrays. `cheapest_per_model` finds
+each model's cheapest candidate (what the Pareto front is built from) with one pass when
+the candidates arrive grouped by model. `quality_scores` is `planner.rows.quality_score`
+for many models at once (the same floats).
 """
 
 from __future__ import annotations
