@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from operator import attrgetter
 
 import numpy as np
@@ -30,6 +31,27 @@ from planner.costs import (
     requests_per_month,
     selfhost_instances,
 )
+from planner.rank_table import (
+    BANNED,
+    CLOSED,
+    NO_FIT,
+    NO_THROUGHPUT,
+    NOT_OWNED,
+    REASONS,
+    SHORT_CONTEXT,
+    SLOW,
+    TOO_FEW,
+    WRONG_PLACE,
+    Candidates,
+    Checks,
+    ModelLookup,
+    Sizing,
+    cheapest_per_model,
+    host_codes,
+    model_codes,
+    quality_scores,
+    rank_options,
+)
 from planner.records import (
     ENGINE_VERSION,
     MODE_API,
@@ -46,7 +68,7 @@ from planner.records import (
     SelfHostOption,
     Workload,
 )
-from planner.rows import assumption_lines, build_row, quality_score, quality_signal
+from planner.rows import assumption_lines, build_row, quality_signal
 
 __all__ = [
     "DEFAULT_ASSUMPTIONS",
@@ -188,6 +210,7 @@ class _Ranked:
     """Every ranked candidate as arrays, in candidate order (API offers, then self-host).
 
     `subject(i)` builds the offer or option record of candidate i (only for shown rows).
+    Candidates from `tail` on may arrive grouped by model (self-host options model-major).
     """
 
     model_id: np.ndarray
@@ -195,18 +218,20 @@ class _Ranked:
     cost: np.ndarray
     subject: Callable[[int], object]
     cap: float
+    tail: int = 0
+    cheapest: np.ndarray | None = None  # from `tail` on: each model's cheapest is among them
 
     @property
     def count(self) -> int:
         return len(self.cost)
 
-    @property
+    @cached_property
     def over(self) -> np.ndarray:
         return self.cost > self.cap
 
-    @property
+    @cached_property
     def within(self) -> int:
-        return int(np.count_nonzero(~self.over))
+        return self.count - int(np.count_nonzero(self.over))
 
     def ordered(self, limit: int) -> list[int]:
         """Indices of the rows, best first: within budget, then quality (high first), then
@@ -214,15 +239,14 @@ class _Ranked:
         n = self.count
         if n == 0:
             return []
-        seq = np.arange(n)
         if self.cap != math.inf and self.within == 0:
-            return _top(seq, (self.cost, -self.quality), limit)
+            return _top(np.arange(n), (self.cost, -self.quality), limit)
         over = self.over
-        inside = seq[~over]
+        inside = np.flatnonzero(~over)
         first = _top(inside, (-self.quality[inside], self.cost[inside]), limit)
         if len(first) >= limit:
             return first
-        outside = seq[over]
+        outside = np.flatnonzero(over)
         rest = _top(outside, (-self.quality[outside], self.cost[outside]), limit - len(first))
         return first + rest
 
@@ -231,60 +255,27 @@ class _Ranked:
         model's cheapest candidate (first in order among equals) can be on the front."""
         if self.count == 0:
             return []
-        inverse = _dense(self.model_id)
-        lowest = np.full(int(inverse.max()) + 1, np.inf)
-        np.minimum.at(lowest, inverse, self.cost)
-        at_min = np.flatnonzero(self.cost <= lowest[inverse])
-        _, first = np.unique(inverse[at_min], return_index=True)
-        points = at_min[first]
+        tail, rest = self.tail, self.cheapest
+        if rest is None:
+            rest = cheapest_per_model(self.model_id[tail:], self.cost[tail:]) + tail
+        points = np.concatenate((np.arange(tail), rest))  # each model's cheapest is here
+        points = points[cheapest_per_model(self.model_id[points], self.cost[points])]
         order = points[np.lexsort((points, -self.quality[points], self.cost[points]))]
         q = self.quality[order]
         before = np.maximum.accumulate(np.concatenate(([-np.inf], q[:-1])))
         return order[q > before].tolist()
 
 
-def _dense(values: np.ndarray) -> np.ndarray:
-    """Small non-negative integers with the same equalities as `values` (ids)."""
-    if len(values) and values.min() >= 0 and values.max() < 4 * len(values) + 1_000_000:
-        lut = np.zeros(int(values.max()) + 1, dtype=bool)
-        lut[values] = True
-        dense = np.cumsum(lut) - 1
-        return dense[values]
-    return np.unique(values, return_inverse=True)[1]
-
-
-def _lookup(ids: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(position of each value in the sorted unique `ids`, whether it is there)."""
-    if len(ids) == 0:
-        return np.zeros(len(values), dtype=np.int64), np.zeros(len(values), dtype=bool)
-    top = int(ids[-1])
-    if ids[0] >= 0 and top < 4 * len(values) + 1_000_000:
-        lut = np.full(top + 2, -1, dtype=np.int64)
-        lut[ids] = np.arange(len(ids))
-        inside = len(values) == 0 or (values.min() >= 0 and values.max() <= top)
-        pos = lut[values if inside else np.clip(values, -1, top + 1)]
-        return np.maximum(pos, 0), pos >= 0
-    pos = np.minimum(np.searchsorted(ids, values), len(ids) - 1)
-    return pos, ids[pos] == values
-
-
-_SELFHOST_REASONS = (
-    "self-host: does not fit in memory",
-    "self-host: weights not open",
-    "self-host: context shorter than required",
-    "owned: accelerator not owned (or too few)",
-    "owned: too few accelerators for the load",
-    "cloud: other cloud, region or pricing",
-    "cloud: provider excluded",
-    "self-host: no throughput figure",
-    "self-host: misses the latency target",
-)
-
-
 def _counts_out(counts: dict[str, int], out: Callable[[str, int], None]) -> None:
     for reason in _SELFHOST_REASONS:
         if counts.get(reason):
             out(reason, counts[reason])
+
+
+_SELFHOST_REASONS = (  # the order the reasons are reported in
+    REASONS[NO_FIT], REASONS[CLOSED], REASONS[SHORT_CONTEXT], REASONS[NOT_OWNED], TOO_FEW,
+    REASONS[WRONG_PLACE], REASONS[BANNED], REASONS[NO_THROUGHPUT], REASONS[SLOW],
+)  # fmt: skip
 
 
 def _records_prefilter(
@@ -321,6 +312,62 @@ def _top(index: np.ndarray, keys: tuple[np.ndarray, np.ndarray], k: int) -> list
     return index[order].tolist()
 
 
+def _gated(constraints: Constraints) -> bool:
+    """Whether _model_gate can leave a model out (else every model passes it)."""
+    c = constraints
+    return bool(c.open_weights_only or c.commercial_only or c.languages) or (
+        c.quality_floor is not None
+    )
+
+
+def _passing(
+    workload: Workload,
+    constraints: Constraints,
+    models: Iterable[CandidateModel],
+    assumptions: Assumptions,
+    excluded: dict[str, int],
+) -> tuple[dict[int, tuple[CandidateModel, float, bool, bool]], _Models]:
+    """model id -> (model, quality score, context ok, self-hostable: open weights and
+    context ok), for the models of the task that pass the model checks; the same as
+    arrays sorted by id."""
+    kept = [m for m in models if m.task == workload.task]
+    if _gated(constraints):
+        kept = [m for m in kept if _model_gate(m, constraints, excluded)]
+    min_ctx = constraints.min_context_tokens
+    ctx = [
+        min_ctx is None or (m.context_tokens is not None and m.context_tokens >= min_ctx)
+        for m in kept
+    ]
+    hostable = [ok and m.open_weights for ok, m in zip(ctx, kept, strict=True)]
+    scores = quality_scores(kept, assumptions)
+    ids = list(map(attrgetter("id"), kept))
+    entries = zip(kept, scores, ctx, hostable, strict=True)
+    passing = dict(zip(ids, entries, strict=True))
+    if len(passing) < len(kept):  # a model id twice: the last one counts
+        values = passing.values()
+        ids, scores = list(passing), [e[1] for e in values]
+        hostable, kept = [e[3] for e in values], [e[0] for e in values]
+    id_array = np.array(ids, dtype=np.int64)
+    sort = np.argsort(id_array, kind="stable")
+    ms = _Models(
+        ids=id_array[sort],
+        score=np.array(scores, dtype=np.float64)[sort],
+        hostable=np.array([bool(h) for h in hostable], dtype=bool)[sort],
+        open_weights=np.array([bool(m.open_weights) for m in kept], dtype=bool)[sort],
+    )
+    return passing, ms
+
+
+@dataclass(frozen=True)
+class _Models:
+    """The passing models as arrays sorted by id."""
+
+    ids: np.ndarray
+    score: np.ndarray
+    hostable: np.ndarray
+    open_weights: np.ndarray
+
+
 def rank(
     workload: Workload,
     budget: Budget,
@@ -346,16 +393,8 @@ def rank(
     def out(reason: str, n: int = 1) -> None:
         excluded[reason] = excluded.get(reason, 0) + n
 
-    # model id -> (model, quality score, context ok, self-hostable: open weights and context ok)
-    passing: dict[int, tuple[CandidateModel, float, bool, bool]] = {}
+    passing, ms = _passing(workload, constraints, models, assumptions, excluded)
     min_ctx = constraints.min_context_tokens
-    for m in models:
-        if m.task != workload.task or not _model_gate(m, constraints, excluded):
-            continue
-        ctx_ok = min_ctx is None or (m.context_tokens is not None and m.context_tokens >= min_ctx)
-        quality = quality_score(m, assumptions)
-        passing[m.id] = (m, quality, ctx_ok, ctx_ok and m.open_weights)
-
     banned = set(constraints.excluded_providers)
     api: list[tuple[int, float, float, ApiOffer]] = []
     requests = requests_per_month(workload, assumptions)
@@ -383,15 +422,16 @@ def rank(
                 continue
             cost = monthly_api_usd(workload, offer, requests, cache_share)
             api.append((offer.model_id, entry[1], cost, offer))
-    table, picked, sh_cost = _rank_selfhost(
-        workload, hardware, passing, banned, selfhost_options, assumptions, out
-    )
     n_api = len(api)
-    sh_model = table.model_id[picked] if table is not None else np.zeros(0, dtype=np.int64)
-    ids = np.fromiter(passing, dtype=np.int64, count=len(passing))
-    scores = np.fromiter((e[1] for e in passing.values()), dtype=np.float64, count=len(passing))
-    sort = np.argsort(ids)
-    sh_quality = scores[sort][_lookup(ids[sort], sh_model)[0]] if len(sh_model) else sh_model
+    head = (
+        np.array([a[0] for a in api], dtype=np.int64),
+        np.array([a[1] for a in api], dtype=np.float64),
+        np.array([a[2] for a in api], dtype=np.float64),
+    )
+    table, left = _rank_selfhost(
+        workload, hardware, passing, ms, banned, selfhost_options, assumptions, out, head
+    )
+    picked = left.index if left is not None else None
 
     def subject(i: int) -> object:
         if i < n_api:
@@ -399,15 +439,13 @@ def rank(
         return table[int(picked[i - n_api])]
 
     ranked = _Ranked(
-        model_id=np.concatenate(
-            (np.array([a[0] for a in api], dtype=np.int64), sh_model.astype(np.int64))
-        ),
-        quality=np.concatenate(
-            (np.array([a[1] for a in api], dtype=np.float64), sh_quality.astype(np.float64))
-        ),
-        cost=np.concatenate((np.array([a[2] for a in api], dtype=np.float64), sh_cost)),
+        model_id=head[0] if left is None else left.model_id,
+        quality=head[1] if left is None else left.quality,
+        cost=head[2] if left is None else left.cost,
         subject=subject,
         cap=math.inf if budget.monthly_usd is None else budget.monthly_usd + _EPS,
+        tail=n_api,
+        cheapest=None if left is None else left.cheapest,
     )
     return _result(
         workload, budget, constraints, assumptions, ranked, max(limit, 1), excluded, passing
@@ -418,13 +456,16 @@ def _rank_selfhost(
     workload: Workload,
     hardware: HardwareChoice,
     passing: dict[int, tuple[CandidateModel, float, bool, bool]],
+    ms: _Models,
     banned: set[str],
     options: Iterable[SelfHostOption],
     assumptions: Assumptions,
     out: Callable[[str, int], None],
-) -> tuple[SelfHostTable | None, np.ndarray, np.ndarray]:
-    """(table, indices of the ranked options in order, their monthly cost)."""
-    none = (None, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
+    head: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> tuple[SelfHostTable | None, Candidates | None]:
+    """(table, the `head` candidates then the options left after the checks, in order,
+    with their monthly cost); (None, None) when no option is left to check."""
+    none = None, None
     owned_ok, cloud_ok = hardware.allows(MODE_OWNED), hardware.allows(MODE_CLOUD)
     if not (owned_ok or cloud_ok) or not passing:
         return none
@@ -439,77 +480,33 @@ def _rank_selfhost(
     owned_counts: dict[str, int] = {}
     for slug, count in hardware.owned:
         owned_counts[slug] = owned_counts.get(slug, 0) + count
-    clouds, regions, spot = set(hardware.clouds), set(hardware.regions), hardware.spot
 
-    # Per passing model (sorted ids): self-hostable, open weights.
-    ids = np.array(sorted(passing), dtype=np.int64)
-    hostable = np.array([passing[i][3] for i in ids.tolist()], dtype=bool)
-    open_w = np.array([passing[i][0].open_weights for i in ids.tolist()], dtype=bool)
-    pos_c, known = _lookup(ids, t.model_id)
-    # Per host: owned count available, cloud filter, banned cloud.
-    owned_n = np.array([owned_counts.get(h[0], 0) for h in t.hosts], dtype=np.int64)
-    wrong_place = np.array(
-        [bool((clouds and h[2] not in clouds) or (regions and h[3] not in regions))
-         for h in t.hosts], dtype=bool,
+    # One reason code per option (rank_table): the first check it fails, else OK.
+    checks = Checks(
+        places=host_codes(
+            t.hosts, cloud_ok=cloud_ok, clouds=set(hardware.clouds),
+            regions=set(hardware.regions), banned=banned,
+        ),
+        owned_n=np.array([owned_counts.get(h[0], 0) for h in t.hosts], dtype=np.int64),
+        owned_ok=owned_ok, spot=hardware.spot, max_ttft_s=workload.max_ttft_s,
+        min_stream_tokens_per_s=workload.min_stream_tokens_per_s,
     )  # fmt: skip
-    is_banned = np.array([h[2] in banned for h in t.hosts], dtype=bool)
-
-    alive = known.copy()
-
-    def drop(reason: str, mask: np.ndarray, silent: bool = False) -> None:
-        nonlocal alive
-        hit = alive & mask
-        if not silent:
-            counts[reason] = counts.get(reason, 0) + int(np.count_nonzero(hit))
-        alive = alive & ~hit
-
-    drop("self-host: does not fit in memory", ~t.fits)
-    host_ok = hostable[pos_c]
-    drop("self-host: weights not open", ~host_ok & ~open_w[pos_c])
-    drop("self-host: context shorter than required", ~host_ok)
-    owned = t.owned
-    drop("", owned if not owned_ok else np.zeros_like(owned), silent=True)
-    drop("", ~owned if not cloud_ok else np.zeros_like(owned), silent=True)
-    available = np.zeros(len(t), dtype=np.int64)
-    mine = np.flatnonzero(owned)
-    available[mine] = owned_n[t.host[mine]] // np.maximum(t.device_count[mine], 1)
-    drop("owned: accelerator not owned (or too few)", owned & (available < 1))
-    cloud = ~owned
-    drop("cloud: other cloud, region or pricing", cloud & ((t.spot != spot) | wrong_place[t.host]))
-    drop("cloud: provider excluded", cloud & is_banned[t.host])
-    total = t.decode_tokens_per_s_total
-    drop("self-host: no throughput figure", ~(total > 0))
-    slow = t.ttft_s > (math.inf if workload.max_ttft_s is None else workload.max_ttft_s)
-    min_stream = workload.min_stream_tokens_per_s
-    if min_stream is not None:
-        slow = slow | (t.stream_tokens_per_s < min_stream)
-    drop("self-host: misses the latency target", slow)
-
-    idx = np.flatnonzero(alive)
-    per_s = requests_per_month(workload, assumptions) / (
-        assumptions.days_per_month * 24.0 * SECONDS_PER_HOUR
+    sizing = Sizing(
+        out_tokens=workload.avg_output_tokens,
+        prefill_tokens=workload.avg_input_tokens
+        * (1.0 - min(max(workload.cacheable_input_share, 0), 1)),
+        peak_concurrency=workload.peak_concurrency,
+        requests_per_s=requests_per_month(workload, assumptions)
+        / (assumptions.days_per_month * 24.0 * SECONDS_PER_HOUR),
+        max_utilization=assumptions.max_utilization,
+        hours_per_month=assumptions.hours_per_month,
     )
-    out_tok = workload.avg_output_tokens
-    prefill_tok = workload.avg_input_tokens * (1.0 - min(max(workload.cacheable_input_share, 0), 1))
-    # Same operations, in the same order, as selfhost_instances() (bit-identical costs).
-    tot = total[idx]
-    seconds = out_tok / tot
-    prefill = t.prefill_tokens_per_s[idx]
-    has_prefill = ~np.isnan(prefill) & (prefill != 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        seconds = np.where(has_prefill, seconds + prefill_tok / prefill, seconds)
-    stream = min_stream if min_stream else t.stream_tokens_per_s[idx]
-    need = workload.peak_concurrency * stream / tot
-    avg_need = per_s * seconds / assumptions.max_utilization
-    need = np.where(avg_need > need, avg_need, need)
-    instances = np.where(need > 1.0, np.ceil(need - _EPS), 1.0)
-    few = owned[idx] & (instances > available[idx])
-    if few.any():
-        counts["owned: too few accelerators for the load"] = int(np.count_nonzero(few))
-        idx, instances = idx[~few], instances[~few]
-    cost = instances * t.hourly_usd[idx] * assumptions.hours_per_month
+    lookup = ModelLookup(ms.ids, model_codes(ms.hostable, ms.open_weights), ms.score, len(t))
+    left = rank_options(t, lookup, checks, sizing, head)
+    for reason, n in left.counts.items():
+        counts[reason] = counts.get(reason, 0) + n
     _counts_out(counts, out)
-    return t, idx, cost
+    return t, left
 
 
 def _result(

@@ -27,6 +27,7 @@ PURE_MODULES = [
     "planner/records.py",
     "planner/costs.py",
     "planner/rows.py",
+    "planner/rank_table.py",
     "planner/codec.py",
     "planner/breakeven.py",
     "planner/validate.py",
