@@ -228,11 +228,6 @@ def _fill(n_models: int, n_acc: int, n_clouds: int, n_offers: int, seed: int = 7
         for c in range(n_clouds)
         for a in Accelerator.objects.all()[:n_acc]
     )  # fmt: skip
-    # statistics, as load_snapshot leaves them (and PostgreSQL's autovacuum would)
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
 
 
 def _best_of(fn, repeat: int) -> tuple[float, object]:

@@ -152,7 +152,6 @@ def snapshot_load(*, path: Path, replace: bool = False) -> dict[str, int]:
         with _auto_now_off(m):
             counts[m._meta.label_lower] = _bulk_insert(m, objs)
     _reset_sequences(order)
-    _analyze(order)
     return counts
 
 
@@ -195,15 +194,6 @@ def _bulk_insert(m: type[models.Model], objs: Iterable[models.Model]) -> int:
         m._base_manager.bulk_create(batch)
         n += len(batch)
     return n
-
-
-def _analyze(order: list[type[models.Model]]) -> None:
-    """Fresh planner statistics for the loaded tables (SQLite keeps none until asked;
-    PostgreSQL's autovacuum would get there later). Without them SQLite drives the
-    planner's offer read from every model of the task instead of the current offers."""
-    with connection.cursor() as cursor:
-        for m in order:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(m._meta.db_table)}")
 
 
 def _reset_sequences(order: list[type[models.Model]]) -> None:
