@@ -10,9 +10,9 @@ catalog list request (`GET /api/models/`) in the same run, on the same database.
 1. Pure rank. Synthetic catalog: `--models` open-weight models of one task (1B..400B
    params), each self-hostable on every accelerator × precision as a cloud instance
    (about half fit in memory), plus the same on two owned accelerators, and `--offers`
-   API offers spread over the models. rank gets the options as a SelfHostTable (numpy
-   columns, what plan_inputs_build hands it); --records passes the records (rank then
-   converts them first). Prints plans/s.
+   API offers spread over the models. rank gets the options as a SelfHostTable and the
+   offers as an ApiOfferTable (numpy columns, what plan_inputs_build hands it); --records
+   passes the records (rank then converts them first). Prints plans/s.
 2. Database (a scratch SQLite file, or --database-url): the same sizes as rows: `--models`
    text-generation models with architecture dims (30% with a quality index), the bundled
    accelerators plus synthetic ones up to `--accelerators`, one on-demand price per
@@ -42,6 +42,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from planner.engine import SelfHostTable, rank
+from planner.tables import ApiOfferTable
 from planner.records import (
     ApiOffer,
     Budget,
@@ -425,6 +426,7 @@ def main() -> None:
     # Columns once (what plan_inputs_build hands rank); --records times rank on records.
     if not args.records:
         options = SelfHostTable.from_options(records)
+        offers = ApiOfferTable.from_offers(offers)
     table_s = time.perf_counter() - t0
     workload = Workload(
         task=TASK,

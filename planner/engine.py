@@ -25,12 +25,12 @@ from planner.costs import (
     api_offer_missing_prices,
     latency_ok,
     monthly_api_cost,
-    monthly_api_usd,
     monthly_selfhost_cost,
     owned_power_hourly_usd,
     requests_per_month,
     selfhost_instances,
 )
+from planner.rank_offers import rank_offers
 from planner.rank_table import (
     BANNED,
     CLOSED,
@@ -69,6 +69,7 @@ from planner.records import (
     Workload,
 )
 from planner.rows import assumption_lines, build_row, quality_signal
+from planner.tables import ApiOfferTable, SelfHostTable
 
 __all__ = [
     "DEFAULT_ASSUMPTIONS",
@@ -106,103 +107,6 @@ def _model_gate(model: CandidateModel, constraints: Constraints, excluded: dict[
         if model.quality_index < constraints.quality_floor:
             return out("model: below the quality floor")
     return True
-
-
-@dataclass(frozen=True, eq=False)
-class SelfHostTable(Sequence[SelfHostOption]):
-    """Self-host options as columns (numpy arrays), one entry per option, in order.
-
-    A Sequence of SelfHostOption (indexing or iterating builds the records), so it can be
-    passed wherever a list of options is; `rank` reads the columns directly. The strings
-    are held once per host: `host` indexes `hosts` (accelerator slug, accelerator name,
-    cloud, region, instance); `precision` indexes `precisions`; `measured` picks the
-    throughput source. NaN in `prefill_tokens_per_s` / `memory_needed_gib` means None.
-    """
-
-    model_id: np.ndarray  # int64
-    host: np.ndarray  # int64, index into hosts
-    hosts: tuple[tuple[str, str, str, str, str], ...]
-    device_count: np.ndarray  # int64 (the records' `count`)
-    precision: np.ndarray  # int64, index into precisions
-    precisions: tuple[str, ...]
-    memory_total_gib: np.ndarray
-    fits: np.ndarray  # bool
-    decode_tokens_per_s_total: np.ndarray
-    stream_tokens_per_s: np.ndarray
-    ttft_s: np.ndarray
-    measured: np.ndarray  # bool: throughput_source "measured" (else "estimated")
-    hourly_usd: np.ndarray
-    owned: np.ndarray  # bool
-    spot: np.ndarray  # bool
-    prefill_tokens_per_s: np.ndarray
-    memory_needed_gib: np.ndarray
-
-    def __len__(self) -> int:
-        return len(self.model_id)
-
-    def __getitem__(self, i):  # type: ignore[override]
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        i = int(i)
-        slug, name, cloud, region, instance = self.hosts[int(self.host[i])]
-        prefill = float(self.prefill_tokens_per_s[i])
-        needed = float(self.memory_needed_gib[i])
-        return SelfHostOption(
-            model_id=int(self.model_id[i]), accelerator_slug=slug, accelerator_name=name,
-            count=int(self.device_count[i]), precision=self.precisions[int(self.precision[i])],
-            memory_total_gib=float(self.memory_total_gib[i]), fits=bool(self.fits[i]),
-            decode_tokens_per_s_total=float(self.decode_tokens_per_s_total[i]),
-            stream_tokens_per_s=float(self.stream_tokens_per_s[i]), ttft_s=float(self.ttft_s[i]),
-            throughput_source="measured" if self.measured[i] else "estimated",
-            hourly_usd=float(self.hourly_usd[i]), owned=bool(self.owned[i]),
-            cloud=cloud, region=region, instance=instance, spot=bool(self.spot[i]),
-            prefill_tokens_per_s=None if math.isnan(prefill) else prefill,
-            memory_needed_gib=None if math.isnan(needed) else needed,
-        )  # fmt: skip
-
-    def __iter__(self):
-        return (self[i] for i in range(len(self)))
-
-    @classmethod
-    def from_options(cls, options: Iterable[SelfHostOption]) -> SelfHostTable:
-        """The columns of records (one pass); `rank` calls it for a plain iterable."""
-        if isinstance(options, SelfHostTable):
-            return options
-        records = options if isinstance(options, list | tuple) else list(options)
-        n = len(records)
-        hosts: dict[tuple, int] = {}
-        precisions: dict[str, int] = {}
-        host_of = attrgetter("accelerator_slug", "accelerator_name", "cloud", "region", "instance")
-        host = [hosts.setdefault(k, len(hosts)) for k in map(host_of, records)]
-        precision = [
-            precisions.setdefault(p, len(precisions)) for p in map(attrgetter("precision"), records)
-        ]
-
-        def column(name: str, dtype) -> np.ndarray:  # one C-level pass per field
-            return np.fromiter(map(attrgetter(name), records), dtype=dtype, count=n)
-
-        def optional(name: str) -> np.ndarray:
-            values = map(attrgetter(name), records)
-            return np.fromiter(
-                (math.nan if v is None else v for v in values), dtype=np.float64, count=n
-            )
-
-        sources = map(attrgetter("throughput_source"), records)
-        return cls(
-            model_id=column("model_id", np.int64), host=np.array(host, dtype=np.int64),
-            hosts=tuple(hosts), device_count=column("count", np.int64),
-            precision=np.array(precision, dtype=np.int64), precisions=tuple(precisions),
-            memory_total_gib=column("memory_total_gib", np.float64),
-            fits=column("fits", bool),
-            decode_tokens_per_s_total=column("decode_tokens_per_s_total", np.float64),
-            stream_tokens_per_s=column("stream_tokens_per_s", np.float64),
-            ttft_s=column("ttft_s", np.float64),
-            measured=np.fromiter((v == "measured" for v in sources), dtype=bool, count=n),
-            hourly_usd=column("hourly_usd", np.float64), owned=column("owned", bool),
-            spot=column("spot", bool),
-            prefill_tokens_per_s=optional("prefill_tokens_per_s"),
-            memory_needed_gib=optional("memory_needed_gib"),
-        )  # fmt: skip
 
 
 @dataclass
@@ -347,12 +251,14 @@ def _passing(
         values = passing.values()
         ids, scores = list(passing), [e[1] for e in values]
         hostable, kept = [e[3] for e in values], [e[0] for e in values]
+        ctx = [e[2] for e in values]
     id_array = np.array(ids, dtype=np.int64)
     sort = np.argsort(id_array, kind="stable")
     ms = _Models(
         ids=id_array[sort],
         score=np.array(scores, dtype=np.float64)[sort],
         hostable=np.array([bool(h) for h in hostable], dtype=bool)[sort],
+        ctx_ok=np.array([bool(c) for c in ctx], dtype=bool)[sort],
         open_weights=np.array([bool(m.open_weights) for m in kept], dtype=bool)[sort],
     )
     return passing, ms
@@ -365,6 +271,7 @@ class _Models:
     ids: np.ndarray
     score: np.ndarray
     hostable: np.ndarray
+    ctx_ok: np.ndarray
     open_weights: np.ndarray
 
 
@@ -394,40 +301,16 @@ def rank(
         excluded[reason] = excluded.get(reason, 0) + n
 
     passing, ms = _passing(workload, constraints, models, assumptions, excluded)
-    min_ctx = constraints.min_context_tokens
     banned = set(constraints.excluded_providers)
-    api: list[tuple[int, float, float, ApiOffer]] = []
-    requests = requests_per_month(workload, assumptions)
-    cache_share = min(max(workload.cacheable_input_share, 0.0), 1.0)
-    if hardware.allows(MODE_API):
-        for offer in offers:
-            entry = passing.get(offer.model_id)
-            if entry is None:
-                continue
-            if offer.provider_slug in banned:
-                out("api: provider excluded")
-                continue
-            if offer.context_tokens is not None:
-                ctx_ok = min_ctx is None or offer.context_tokens >= min_ctx
-            else:
-                ctx_ok = entry[2]
-            if not ctx_ok:
-                out("api: context shorter than required")
-                continue
-            if api_offer_missing_prices(workload, offer):
-                out("api: no price for a unit the workload uses")
-                continue
-            if latency_ok(workload, offer.ttft_s, offer.stream_tokens_per_s) is False:
-                out("api: misses the latency target")
-                continue
-            cost = monthly_api_usd(workload, offer, requests, cache_share)
-            api.append((offer.model_id, entry[1], cost, offer))
-    n_api = len(api)
-    head = (
-        np.array([a[0] for a in api], dtype=np.int64),
-        np.array([a[1] for a in api], dtype=np.float64),
-        np.array([a[2] for a in api], dtype=np.float64),
-    )
+    offer_table = ApiOfferTable.from_offers(offers if hardware.allows(MODE_API) else ())
+    api_index, api_model, api_cost = rank_offers(
+        workload, offer_table, ms.ids, ms.ctx_ok, banned=banned,
+        min_context_tokens=constraints.min_context_tokens,
+        requests=requests_per_month(workload, assumptions),
+        cache_share=min(max(workload.cacheable_input_share, 0.0), 1.0), out=out,
+    )  # fmt: skip
+    n_api = len(api_index)
+    head = (ms.ids[api_model], ms.score[api_model], api_cost)
     table, left = _rank_selfhost(
         workload, hardware, passing, ms, banned, selfhost_options, assumptions, out, head
     )
@@ -435,7 +318,7 @@ def rank(
 
     def subject(i: int) -> object:
         if i < n_api:
-            return api[i][3]
+            return offer_table[int(api_index[i])]
         return table[int(picked[i - n_api])]
 
     ranked = _Ranked(

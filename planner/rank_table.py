@@ -24,7 +24,7 @@ from planner.costs import _EPS
 from planner.records import Assumptions, CandidateModel
 
 if TYPE_CHECKING:
-    from planner.engine import SelfHostTable
+    from planner.tables import SelfHostTable
 
 # Reason codes, in the order the rank checks them: an option's code is the first check it
 # fails (the smallest code), OK when it passes every one. UNKNOWN (a model that did not pass

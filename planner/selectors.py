@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import starmap
 
+import numpy as np
 from django.conf import settings
 from django.db.models import (
     Count,
@@ -64,7 +65,8 @@ from benchmarks.estimate import (
 from benchmarks.models import Accelerator, BenchmarkRun
 from benchmarks.services.accelerators import accelerator_spec, model_dims
 from catalog.models import FeedRun, Model
-from planner.records import ApiOffer, CandidateModel
+from planner.records import CandidateModel
+from planner.tables import ApiOfferTable
 from pricing.models import InstancePrice, Offer, Unit
 from quality.models import QualityIndex
 
@@ -168,7 +170,7 @@ class CatalogRows:
     models: list[CandidateModel] = field(default_factory=list)
     model_dims: dict[int, object] = field(default_factory=dict)  # selfhost id -> ModelDims
     selfhost_ids: list[int] = field(default_factory=list)  # open-weight models with dims
-    offers: list[ApiOffer] = field(default_factory=list)
+    offers: ApiOfferTable = field(default_factory=lambda: ApiOfferTable.from_rows(()))
 
 
 # what a CandidateModel needs ("languages" is read as text, parsed only when not empty)
@@ -231,7 +233,7 @@ def _top_ids(task: TaskSpec, max_models: int) -> list[int]:
 
 def plan_candidates(
     *, task: TaskSpec, max_models: int = MAX_MODELS, focus: Model | None = None
-) -> tuple[list[_TopRow | _PricedRow], list[ApiOffer]]:
+) -> tuple[list[_TopRow | _PricedRow], ApiOfferTable]:
     """Candidate models of a task and their current API offers: the top `max_models`
     models by quality index then downloads, plus the task's models with a current offer
     (at most MAX_OFFER_MODELS, best first). With `focus`, only the focus model and its
@@ -268,7 +270,7 @@ def plan_candidates(
     # The offers name the priced models. Within the bound every one is a candidate: read
     # them (driven by the current offers) and order them here; beyond it, the database
     # orders them and stops at the bound.
-    priced_ids = {o.model_id for o in offers}
+    priced_ids = set(offers.model_id.tolist())
     if not priced_ids - seen:
         return top, offers
     fields = (*_CANDIDATE_FIELDS, *_EXTRA)
@@ -280,7 +282,7 @@ def plan_candidates(
     best = priced_qs.order_by(*_ORDER)[:MAX_OFFER_MODELS]
     models = top + [r for r in starmap(_PricedRow, best.values_list(*fields)) if r.id not in seen]
     wanted = {m.id for m in models}
-    return models, [o for o in offers if o.model_id in wanted]
+    return models, offers.take(np.isin(offers.model_id, list(wanted)))
 
 
 def _order_key(row: _TopRow | _PricedRow) -> tuple:
@@ -316,8 +318,8 @@ def catalog_cache_clear() -> None:
 def plan_catalog_rows(
     *, task: TaskSpec, max_models: int = MAX_MODELS, focus: Model | None = None
 ) -> CatalogRows:
-    """Candidate models (with quality index and sources) and their current API offers.
-    3 queries: models (2, quality index joined), offers joined to providers.
+    """Candidate models (with quality index and sources) and their current API offers (as
+    columns). At most 5 queries (see plan_candidates).
 
     With settings.PLANNER_CATALOG_CACHE_SECONDS > 0 (and no focus model) the rows are kept
     in this process for that long per (task, max_models) and reused while
@@ -425,16 +427,16 @@ _OFFER_COLUMNS = (
 )  # fmt: skip
 
 
-def _offers(task: TaskSpec, scope: Q) -> list[ApiOffer]:
+def _offers(task: TaskSpec, scope: Q) -> ApiOfferTable:
     """Current offers of the task's units for the models in `scope` (a Q on Offer),
-    ordered by model, provider, id; prices read as floats by the database (no Decimal per
-    value) in ApiOffer's field order, so each row becomes a record with one call. 1 query."""
+    ordered by model, provider, id, as columns; prices read as floats by the database (no
+    Decimal per value), in ApiOffer's field order. 1 query."""
     rows = (
         Offer.objects.filter(scope, valid_to__isnull=True, unit__in=task.units)
         .order_by("model_id", "provider__slug", "id")
         .values_list(*_OFFER_COLUMNS)
     )
-    return list(starmap(ApiOffer, rows))
+    return ApiOfferTable.from_rows(list(rows))
 
 
 def accelerators_by_slug(*, slugs: Iterable[str]) -> dict[str, Accelerator]:

@@ -49,6 +49,7 @@ from planner.selfhost import (
     host_grid,
     instances_needed,
 )
+from planner.tables import ApiOfferTable
 from planner.validate import validate_inputs
 
 # No 0/o, 1/l/i: slugs get read aloud and typed from screenshots.
@@ -75,7 +76,7 @@ class EngineInputs:
     """What plan_inputs_build read and computed: the engine's candidate records."""
 
     models: list[CandidateModel] = field(default_factory=list)
-    offers: list[ApiOffer] = field(default_factory=list)
+    offers: Sequence[ApiOffer] = ()  # an ApiOfferTable when built from the catalog
     options: Sequence[SelfHostOption] = ()  # a SelfHostTable when built from the catalog
     focus: Model | None = None
 
@@ -115,9 +116,10 @@ def plan_inputs_build(
     if inputs.constraints.focus_repo_id:
         focus = Model.objects.filter(repo_id=inputs.constraints.focus_repo_id).first()
     rows = selectors.plan_catalog_rows(task=task, max_models=max_models, focus=focus)
-    # copies: the catalog rows may be cached (planner.selectors.plan_catalog_rows)
+    # the catalog rows may be cached (planner.selectors.plan_catalog_rows): the model list
+    # is copied, the offer columns are only read
     built = EngineInputs(
-        models=list(rows.models), offers=list(rows.offers) if hw.allows(MODE_API) else []
+        models=list(rows.models), offers=rows.offers if hw.allows(MODE_API) else []
     )
     built.focus = focus
     selfhost = task.tokens and (hw.allows(MODE_OWNED) or hw.allows(MODE_CLOUD))
@@ -271,9 +273,6 @@ def plan_breakeven(
         if row.model_id not in order:
             order.append(row.model_id)
     wl, a = inputs.workload, inputs.assumptions
-    offers: dict[int, list[ApiOffer]] = {}
-    for o in built.offers:
-        offers.setdefault(o.model_id, []).append(o)
     kinds = {(r.model_id, r.deployment.kind) for r in (*result.rows, *result.pareto)}
     for model_id in order:
         if (model_id, MODE_API) not in kinds or not (
@@ -293,12 +292,19 @@ def plan_breakeven(
             ),
             None,
         )  # fmt: skip
-        priced = [o for o in offers.get(model_id, []) if not _missing(wl, o)]
+        priced = [o for o in _model_offers(built.offers, model_id) if not _missing(wl, o)]
         if option is None or not priced:
             continue
         offer = min(priced, key=lambda o: monthly_api_cost(wl, o, a).monthly_usd)
         return breakeven(wl, offer, option, assumptions=a)
     return None
+
+
+def _model_offers(offers: Sequence[ApiOffer], model_id: int):
+    """The offers of one model (an ApiOfferTable builds only those records)."""
+    if isinstance(offers, ApiOfferTable):
+        return (offers[i] for i in np.flatnonzero(offers.model_id == model_id))
+    return (o for o in offers if o.model_id == model_id)
 
 
 def _model_options(options: Sequence[SelfHostOption], model_id: int):

@@ -28,6 +28,8 @@ PURE_MODULES = [
     "planner/costs.py",
     "planner/rows.py",
     "planner/rank_table.py",
+    "planner/rank_offers.py",
+    "planner/tables.py",
     "planner/codec.py",
     "planner/breakeven.py",
     "planner/validate.py",
