@@ -42,7 +42,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from planner.engine import SelfHostTable, rank
-from planner.tables import ApiOfferTable
 from planner.records import (
     ApiOffer,
     Budget,
@@ -52,6 +51,7 @@ from planner.records import (
     SelfHostOption,
     Workload,
 )
+from planner.tables import ApiOfferTable
 
 ROOT = Path(__file__).resolve().parent.parent
 TASK = "text-generation"
