@@ -138,7 +138,8 @@ def make_data(n_models: int, n_acc: int, n_prec: int, n_offers: int, seed: int =
 
 
 def _setup_django(database_url: str) -> None:
-    """Configure Django on a fresh scratch database (SQLite files are deleted first)."""
+    """Configure Django on a fresh scratch database (SQLite files are deleted first; a
+    server database is flushed: point --database-url at a scratch database)."""
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("ATLAS_TESTING", "1")
@@ -152,6 +153,7 @@ def _setup_django(database_url: str) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)  # a server database: empty it
 
 
 def _fill(n_models: int, n_acc: int, n_clouds: int, n_offers: int, seed: int = 7) -> None:

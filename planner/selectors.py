@@ -343,40 +343,43 @@ def _catalog_rows(*, task: TaskSpec, max_models: int, focus: Model | None) -> Ca
     rows = CatalogRows()
     found, rows.offers = plan_candidates(task=task, max_models=max_models, focus=focus)
     commercial: dict[tuple[str, bool], bool | None] = {}  # (license, open weights) -> ok
-    boards: dict[str, tuple[str, ...]] = {}  # sources JSON text -> leaderboard names
-    append, slug = rows.models.append, task.slug
-    for position, m in enumerate(found):
+    boards: dict[str, tuple[str, ...]] = {"": (), "[]": ()}  # sources JSON -> leaderboards
+    slug = task.slug
+
+    def candidate(m: _TopRow | _PricedRow) -> CandidateModel:
         key = (m.license, m.open_weights)
-        if key not in commercial:
-            commercial[key] = commercial_ok(license=m.license, open_weights=m.open_weights)
+        ok = commercial.get(key, _UNSET)
+        if ok is _UNSET:
+            ok = commercial[key] = commercial_ok(license=m.license, open_weights=m.open_weights)
         text = m.languages_text
-        languages = json.loads(text) if text and text != "[]" else ()
-        sources = m.qi_sources_text
-        if sources and sources != "[]":
-            if sources not in boards:
-                boards[sources] = _board_names(json.loads(sources))
-            quality_sources = boards[sources]
-        else:
-            quality_sources = ()
-        append(
-            CandidateModel(
-                id=m.id, repo_id=m.repo_id, name=m.name or m.repo_id, task=slug,
-                open_weights=m.open_weights, license=m.license or "",
-                commercial_ok=commercial[key], context_tokens=m.context_tokens,
-                languages=tuple(languages) if isinstance(languages, list | tuple) else (),
-                params_total=m.params_total, params_active=m.params_active,
-                downloads=m.downloads or 0, likes=m.likes or 0,
-                quality_index=m.qi_value, quality_sources=quality_sources,
-            )
+        languages = () if not text or text == "[]" else _languages(text)
+        sources = m.qi_sources_text or ""
+        names = boards.get(sources)
+        if names is None:
+            names = boards[sources] = _board_names(json.loads(sources))
+        return CandidateModel(
+            m.id, m.repo_id, m.name or m.repo_id, slug, m.open_weights, m.license or "", ok,
+            m.context_tokens, languages, m.params_total, m.params_active, m.downloads or 0,
+            m.likes or 0, m.qi_value, names,
         )  # fmt: skip
-        # self-host options for the top `max_models` only: the priced models beyond
-        # them are API candidates (bounds the grid at max_models × hosts × 4)
-        if m.open_weights and task.tokens and position < max_models:
-            dims = model_dims(m)
-            if dims is not None:
+
+    rows.models = list(map(candidate, found))
+    # self-host options for the top `max_models` only: the priced models beyond them are
+    # API candidates (bounds the grid at max_models × hosts × 4)
+    if task.tokens:
+        for m in found[:max_models]:
+            if m.open_weights and (dims := model_dims(m)) is not None:
                 rows.model_dims[m.id] = dims
                 rows.selfhost_ids.append(m.id)
     return rows
+
+
+_UNSET = object()
+
+
+def _languages(text: str) -> tuple[str, ...]:
+    value = json.loads(text)
+    return tuple(value) if isinstance(value, list) else ()
 
 
 def _board_names(sources: object) -> tuple[str, ...]:
