@@ -37,7 +37,7 @@ STEP_FIELDS: dict[str, tuple[str, ...]] = {
         "open_weights_only", "commercial_only", "min_context_tokens", "languages",
         "excluded_providers", "quality_floor",
     ),
-    "review": ("days_per_month", "max_utilization"),
+    "review": ("days_per_month", "max_utilization", "proxy_ceiling"),
 }  # fmt: skip
 ALL_FIELDS = tuple(f for step in STEPS for f in STEP_FIELDS[step])
 BOOL_FIELDS = ("batch_ok", "spot", "open_weights_only", "commercial_only")
@@ -73,6 +73,7 @@ DEFAULTS: dict[str, Any] = {
     "quality_floor": "",
     "days_per_month": "30",
     "max_utilization": "0.8",
+    "proxy_ceiling": "50",
 }
 # Unit tasks start with a per-request unit instead of tokens.
 TASK_DEFAULTS = {
@@ -246,7 +247,9 @@ def inputs_from_answers(answers: Mapping[str, Any]) -> Parsed:
         hardware_capex_usd=num("hardware_capex_usd", optional=True),
     )
     assumptions = Assumptions(
-        days_per_month=num("days_per_month"), max_utilization=num("max_utilization")
+        days_per_month=num("days_per_month"),
+        max_utilization=num("max_utilization"),
+        proxy_ceiling=num("proxy_ceiling"),
     )
     if errors:
         return Parsed(None, errors)
@@ -285,6 +288,7 @@ def answers_from_inputs(inputs: PlanInputs) -> dict[str, Any]:
         "quality_floor": _fmt(c.quality_floor),
         "days_per_month": _fmt(a.days_per_month),
         "max_utilization": _fmt(a.max_utilization),
+        "proxy_ceiling": _fmt(a.proxy_ceiling),
     }
     for f in fields(Workload):
         if f.name != "task":

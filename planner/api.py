@@ -94,6 +94,10 @@ class PlanIn(serializers.Serializer):
     quality_floor = _num("Minimum quality index, 0..100.", max_value=100)
     days_per_month = _num("Assumption: days in a month.", max_value=31)
     max_utilization = _num("Assumption: max average utilization of an instance.", max_value=1)
+    proxy_ceiling = _num(
+        "Assumption: top of the popularity-and-size quality proxy, 0..100 (default 50).",
+        max_value=100,
+    )
 
 
 class DeploymentOut(serializers.Serializer):

@@ -137,22 +137,51 @@ class _Ranked:
     def within(self) -> int:
         return self.count - int(np.count_nonzero(self.over))
 
-    def ordered(self, limit: int) -> list[int]:
+    def ordered(self, limit: int, per_model: int = 0) -> list[int]:
         """Indices of the rows, best first: within budget, then quality (high first), then
-        cost, then candidate order; when nothing is within a budget, the cheapest."""
+        cost, then candidate order; when nothing is within a budget, the cheapest. With
+        `per_model`, at most that many rows of any one model (its first ones in order)."""
         n = self.count
         if n == 0:
             return []
+        seen: dict[int, int] = {}  # model id -> rows taken (with per_model)
         if self.cap != math.inf and self.within == 0:
-            return _top(np.arange(n), (self.cost, -self.quality), limit)
+            keys = (self.cost, -self.quality)
+            return self._top(np.arange(n), keys, limit, per_model, seen)
         over = self.over
         inside = np.flatnonzero(~over)
-        first = _top(inside, (-self.quality[inside], self.cost[inside]), limit)
+        keys = (-self.quality[inside], self.cost[inside])
+        first = self._top(inside, keys, limit, per_model, seen)
         if len(first) >= limit:
             return first
         outside = np.flatnonzero(over)
-        rest = _top(outside, (-self.quality[outside], self.cost[outside]), limit - len(first))
-        return first + rest
+        keys = (-self.quality[outside], self.cost[outside])
+        return first + self._top(outside, keys, limit - len(first), per_model, seen)
+
+    def _top(
+        self, index: np.ndarray, keys: tuple[np.ndarray, np.ndarray], k: int, per_model: int,
+        seen: dict[int, int],
+    ) -> list[int]:  # fmt: skip
+        """_top, skipping the entries of a model that already has `per_model` rows (counts
+        kept in `seen` across calls). Looks at the first k × per_model entries in order,
+        then four times more while too many were skipped."""
+        if per_model <= 0:
+            return _top(index, keys, k)
+        out: list[int] = []
+        take = k * per_model
+        while True:
+            top = _top(index, keys, min(take, len(index)))
+            out, counts = [], dict(seen)
+            for i, model in zip(top, self.model_id[top].tolist(), strict=True):
+                if counts.get(model, 0) < per_model:
+                    counts[model] = counts.get(model, 0) + 1
+                    out.append(i)
+                    if len(out) == k:
+                        break
+            if len(out) == k or take >= len(index):
+                seen.update(counts)
+                return out
+            take *= 4
 
     def pareto(self) -> list[int]:
         """Cheapest first; on the front when better than every cheaper point. Only a
@@ -286,6 +315,7 @@ def rank(
     *,
     assumptions: Assumptions = DEFAULT_ASSUMPTIONS,
     limit: int = 50,
+    per_model: int = 0,
 ) -> PlanResult:
     """Rank every model × deployment: within budget first, then quality, then cost.
 
@@ -293,7 +323,8 @@ def rank(
     Candidates failing a constraint, the hardware choice or the latency target are left
     out and counted by reason in `excluded`. Self-host options are evaluated as arrays
     (pass a SelfHostTable to skip the conversion of records); only the shown rows and the
-    Pareto front are built as records.
+    Pareto front are built as records. With `per_model`, at most that many rows of one
+    model are shown (its best ones); the others still count as candidates.
     """
     excluded: dict[str, int] = {}
 
@@ -331,7 +362,15 @@ def rank(
         cheapest=None if left is None else left.cheapest,
     )
     return _result(
-        workload, budget, constraints, assumptions, ranked, max(limit, 1), excluded, passing
+        workload,
+        budget,
+        constraints,
+        assumptions,
+        ranked,
+        max(limit, 1),
+        excluded,
+        passing,
+        per_model,
     )
 
 
@@ -393,9 +432,17 @@ def _rank_selfhost(
 
 
 def _result(
-    workload, budget, constraints, assumptions, ranked: _Ranked, limit, excluded, passing
+    workload,
+    budget,
+    constraints,
+    assumptions,
+    ranked: _Ranked,
+    limit,
+    excluded,
+    passing,
+    per_model,
 ) -> PlanResult:
-    ordered = ranked.ordered(limit)
+    ordered = ranked.ordered(limit, per_model)
     front = ranked.pareto()
     front_set = set(front)
     count, within = ranked.count, ranked.within
@@ -424,7 +471,7 @@ def _result(
         nothing_within_budget=nothing,
         message=_message(workload, budget, count, within, rows),
         excluded=tuple(sorted(excluded.items(), key=lambda kv: (-kv[1], kv[0]))),
-        assumptions=assumption_lines(workload, constraints, assumptions),
+        assumptions=assumption_lines(workload, constraints, assumptions, per_model),
         engine_version=ENGINE_VERSION,
     )
 

@@ -328,7 +328,7 @@ def quality_scores(models: Sequence[CandidateModel], assumptions: Assumptions) -
     downloads = _shares([m.downloads for m in sub], a.proxy_downloads_full)
     likes = _shares([m.likes for m in sub], a.proxy_likes_full)
     size = _shares([m.params_total or 0 for m in sub], a.proxy_params_full)
-    score = 100.0 * (
+    score = a.proxy_ceiling * (
         a.proxy_weight_downloads * downloads
         + a.proxy_weight_likes * likes
         + a.proxy_weight_size * size

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"  # 2: proxy ceiling, rows per model
 
 MODE_API = "api"
 MODE_OWNED = "owned"
@@ -82,9 +82,11 @@ class Constraints:
 class Assumptions:
     """The numbers the plan assumes; the result lists them and the wizard can edit them.
 
-    Quality proxy (only when a model has no quality index), on 0..100:
-    100 × (w_downloads × s(downloads, downloads_full) + w_likes × s(likes, likes_full)
-           + w_size × s(params_total, params_full)),  s(x, full) = min(1, log10(1+x)/log10(1+full)).
+    Quality proxy (only when a model has no quality index), on 0..proxy_ceiling:
+    ceiling × (w_downloads × s(downloads, downloads_full) + w_likes × s(likes, likes_full)
+               + w_size × s(params_total, params_full)),
+    s(x, full) = min(1, log10(1+x)/log10(1+full)). The ceiling (50 by default, the index is
+    0..100) keeps a popular but unmeasured model below the measured models of the upper half.
     """
 
     days_per_month: float = 30.0
@@ -95,6 +97,7 @@ class Assumptions:
     proxy_weight_downloads: float = 0.5
     proxy_weight_likes: float = 0.2
     proxy_weight_size: float = 0.3
+    proxy_ceiling: float = 50.0
     breakeven_points: int = 25
 
     @property

@@ -38,7 +38,7 @@ def quality_score(model: CandidateModel, assumptions: Assumptions) -> float:
     if model.quality_index is not None:
         return float(model.quality_index)
     a = assumptions
-    score = 100.0 * (
+    score = a.proxy_ceiling * (
         a.proxy_weight_downloads * _share(model.downloads, a.proxy_downloads_full)
         + a.proxy_weight_likes * _share(model.likes, a.proxy_likes_full)
         + a.proxy_weight_size * _share(model.params_total or 0, a.proxy_params_full)
@@ -60,7 +60,10 @@ def quality_signal(model: CandidateModel, assumptions: Assumptions) -> QualitySi
     return QualitySignal(
         score=score,
         kind=QUALITY_PROXY,
-        label="popularity and size proxy (no measured quality score)",
+        label=(
+            f"popularity and size proxy, 0–{assumptions.proxy_ceiling:g} "
+            "(no measured quality score)"
+        ),
     )
 
 
@@ -198,7 +201,7 @@ def _explain(
 
 
 def assumption_lines(
-    workload: Workload, constraints: Constraints, assumptions: Assumptions
+    workload: Workload, constraints: Constraints, assumptions: Assumptions, per_model: int = 0
 ) -> tuple[str, ...]:
     lines = [
         f"{assumptions.days_per_month:g} days a month; instances run "
@@ -208,8 +211,15 @@ def assumption_lines(
         "self-hosted capacity counts decode tokens (and prefill when a figure exists)",
         "measured throughput is used where a benchmark run exists, else the estimate",
         "owned hardware costs its power only; the purchase is already paid",
-        "models without a quality index are ranked by a popularity and size proxy",
+        "models without a quality index are ranked by a popularity and size proxy scaled to "
+        f"0–{assumptions.proxy_ceiling:g} (the index runs 0–100), so a measured model in the "
+        "upper range ranks above an unmeasured one",
     ]
+    if per_model > 0:
+        lines.append(
+            f"at most {per_model} deployments of one model are listed (its best ones); the "
+            "others still count as options"
+        )
     if workload.cacheable_input_share > 0:
         lines.append(
             f"{workload.cacheable_input_share:.0%} of input tokens are billed at the cached price"

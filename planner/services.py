@@ -59,6 +59,9 @@ SLUG_ATTEMPTS = 5
 DEFAULT_TDP_WATTS = 300  # owned accelerators without a TDP figure
 OWNED_COUNTS = (1, 2, 4, 8)  # tensor-parallel sizes tried on owned hardware
 RESULT_ROWS = 50
+# deployments of one model listed (its best): one model sold by twenty providers would
+# otherwise fill the table
+ROWS_PER_MODEL = 3
 
 
 class PlanInvalid(AtlasError):
@@ -251,7 +254,7 @@ def _rank(inputs: PlanInputs, built: EngineInputs, limit: int) -> PlanResult:
     return rank(
         inputs.workload, inputs.budget, inputs.hardware, inputs.constraints,
         built.models, built.offers, built.options,
-        assumptions=inputs.assumptions, limit=limit,
+        assumptions=inputs.assumptions, limit=limit, per_model=ROWS_PER_MODEL,
     )  # fmt: skip
 
 

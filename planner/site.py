@@ -44,7 +44,7 @@ MODES = (("api", "API providers"), ("owned", "My own accelerators"), ("cloud", "
 RERANK_FIELDS = (
     "requests_per_day", "avg_input_tokens", "avg_output_tokens", "cacheable_input_share",
     "peak_concurrency", "budget_monthly_usd", "power_usd_per_kwh", "days_per_month",
-    "max_utilization",
+    "max_utilization", "proxy_ceiling",
 )  # fmt: skip
 FIELD_LABELS = {
     "requests_per_day": "Requests per day",
@@ -56,6 +56,7 @@ FIELD_LABELS = {
     "power_usd_per_kwh": "Power price (USD per kWh)",
     "days_per_month": "Days per month",
     "max_utilization": "Max utilization (0–1)",
+    "proxy_ceiling": "Quality proxy ceiling (0–100)",
 }
 
 

@@ -96,4 +96,5 @@ def validate_inputs(inputs: PlanInputs) -> tuple[FieldError, ...]:
     a = inputs.assumptions
     check(0 < a.days_per_month <= 31, "assumptions.days_per_month", "Between 0 and 31.")
     check(0 < a.max_utilization <= 1, "assumptions.max_utilization", "Between 0 and 1.")
+    check(0 <= a.proxy_ceiling <= 100, "assumptions.proxy_ceiling", "Between 0 and 100.")
     return tuple(errors)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from planner.engine import rank
-from planner.records import Budget, Constraints, HardwareChoice
+from planner.records import Assumptions, Budget, Constraints, HardwareChoice
 from tests.planner.builders import make_model, make_offer, make_option, make_workload
 
 MODELS = [
@@ -179,11 +179,11 @@ def test_closed_weights_are_never_self_hosted() -> None:
             "quality_index",
             72.5,
         ),
-        # proxy: 100 × (0.5 × log10(1+1e7)/log10(1+1e7) + 0.2 × 0 + 0.3 × 0) = 50
+        # proxy: ceiling 50 × (0.5 × log10(1+1e7)/log10(1+1e7) + 0.2 × 0 + 0.3 × 0) = 25
         (
             {"quality_index": None, "downloads": 10_000_000, "likes": 0, "params_total": None},
             "proxy",
-            50.0,
+            25.0,
         ),
         ({"quality_index": None, "downloads": 0, "likes": 0, "params_total": None}, "proxy", 0.0),
     ],
@@ -202,3 +202,59 @@ def test_quality_signal_states_which_signal_it_is(model_kw, kind, score) -> None
     assert (quality.kind, quality.score) == (kind, pytest.approx(score))
     expected_words = "lmarena, open-llm" if kind == "quality_index" else "popularity and size proxy"
     assert expected_words in result.rows[0].explanation
+
+
+def _ids(result) -> list[tuple[int, int | None]]:
+    return [(r.model_id, r.deployment.offer_id) for r in result.rows]
+
+
+def test_per_model_keeps_each_models_best_rows_and_counts_the_rest() -> None:
+    models = [make_model(1, quality_index=80.0), make_model(2, quality_index=60.0)]
+    # model 1 sold by eight providers (offer i costs more as i grows), model 2 by two
+    offers = [make_offer(i, 1, usd_per_mtok_input=0.1 * i) for i in range(1, 9)]
+    offers += [make_offer(20, 2), make_offer(21, 2, usd_per_mtok_input=0.9)]
+    args = (make_workload(), Budget(), HardwareChoice(), Constraints(), models, offers, [])
+    every = rank(*args, limit=50)
+    assert [m for m, _ in _ids(every)] == [1] * 8 + [2] * 2
+    capped = rank(*args, limit=50, per_model=3)
+    assert _ids(capped) == [(1, 1), (1, 2), (1, 3), (2, 20), (2, 21)]
+    assert capped.candidates == every.candidates == 10
+    assert [r.rank for r in capped.rows] == [1, 2, 3, 4, 5]
+    assert any("at most 3 deployments of one model" in line for line in capped.assumptions)
+    assert _ids(rank(*args, limit=2, per_model=3)) == [(1, 1), (1, 2)]
+
+
+def test_per_model_counts_rows_across_the_budget_line_and_when_nothing_fits() -> None:
+    models = [make_model(1, quality_index=80.0), make_model(2, quality_index=60.0)]
+    offers = [make_offer(i, 1, usd_per_mtok_input=1.0 * i) for i in range(1, 7)]
+    offers.append(make_offer(20, 2, usd_per_mtok_input=50.0))
+    workload = make_workload()
+    cheap = rank(workload, Budget(), HardwareChoice(), Constraints(), models, offers, [])
+    by_offer = {r.deployment.offer_id: r.monthly_usd for r in cheap.rows}
+    # a budget between offer 2 and offer 3 of model 1: two rows within, the rest over
+    budget = Budget(monthly_usd=(by_offer[2] + by_offer[3]) / 2)
+    args = (workload, budget, HardwareChoice(), Constraints(), models, offers, [])
+    capped = rank(*args, per_model=3)
+    assert _ids(capped) == [(1, 1), (1, 2), (1, 3), (2, 20)]
+    assert [r.within_budget for r in capped.rows] == [True, True, False, False]
+    nothing = Budget(monthly_usd=by_offer[1] / 10)
+    capped = rank(workload, nothing, HardwareChoice(), Constraints(), models, offers, [],
+                  per_model=2)  # fmt: skip
+    assert capped.nothing_within_budget
+    assert _ids(capped) == [(1, 1), (1, 2), (2, 20)]
+
+
+def test_an_unmeasured_popular_model_ranks_below_a_measured_one_unless_the_ceiling_rises() -> None:
+    popular = make_model(1, quality_index=None, downloads=10_000_000, likes=10_000,
+                         params_total=70_000_000_000)  # fmt: skip
+    measured = make_model(2, quality_index=60.0)
+    offers = [make_offer(1, 1), make_offer(2, 2)]
+    args = (make_workload(), Budget(), HardwareChoice(), Constraints(), [popular, measured])
+    result = rank(*args, offers, [])
+    assert [r.model_id for r in result.rows] == [2, 1]
+    proxy = result.rows[1].quality
+    assert proxy.kind == "proxy"
+    assert 45 < proxy.score <= 50
+    assert "0–50" in proxy.label
+    raised = rank(*args, offers, [], assumptions=Assumptions(proxy_ceiling=100.0))
+    assert [r.model_id for r in raised.rows] == [1, 2]

@@ -198,3 +198,15 @@ def test_trusted_measured_run_overrides_the_estimate() -> None:
     assert (option.precision, option.throughput_source) == ("bf16", "measured")
     assert option.stream_tokens_per_s == pytest.approx(1000 / 30)
     assert option.ttft_s == pytest.approx(0.3)
+
+
+def test_a_plan_lists_at_most_three_deployments_of_one_model() -> None:
+    from collections import Counter
+
+    from planner.services import ROWS_PER_MODEL
+
+    make_world()
+    result = plan_run(inputs=inputs(modes=["api", "owned", "cloud"], owned="rtx-4090:4"))
+    per_model = Counter(r.model_id for r in result.rows)
+    assert max(per_model.values()) == ROWS_PER_MODEL == 3
+    assert result.candidates > len(result.rows)

@@ -43,6 +43,7 @@ def test_good_inputs_have_no_errors() -> None:
         ({"constraints": Constraints(quality_floor=120)}, "constraints.quality_floor"),
         ({"assumptions": Assumptions(days_per_month=0)}, "assumptions.days_per_month"),
         ({"assumptions": Assumptions(max_utilization=1.2)}, "assumptions.max_utilization"),
+        ({"assumptions": Assumptions(proxy_ceiling=120.0)}, "assumptions.proxy_ceiling"),
     ],
 )
 def test_each_bad_field_gets_its_own_message(changes, field) -> None:

@@ -140,6 +140,8 @@ def test_result_page_shows_cards_table_charts_and_assumptions(client) -> None:
     assert "js/planner.js" in html
     assert "instances run 720 hours a month" in html
     assert 'id="edit_max_utilization"' in html
+    assert 'id="edit_proxy_ceiling"' in html
+    assert "popularity and size proxy scaled to 0–50" in html
     assert "<script>" not in html  # CSP: data blocks and files only
 
 
@@ -154,6 +156,7 @@ def test_editing_an_assumption_reranks_into_a_new_plan(client) -> None:
     assert response["Location"] == f"/plan/{new.slug}/"
     assert new.inputs["budget"]["monthly_usd"] == 50
     assert new.inputs["assumptions"]["max_utilization"] == 0.5
+    assert new.inputs["assumptions"]["proxy_ceiling"] == 50  # untouched: the default
     assert new.inputs["hardware"]["owned"] == [["rtx-4090", 1]]  # the other answers stay
 
 
