@@ -193,6 +193,8 @@ def _explain(
         workload.max_ttft_s is not None or workload.min_stream_tokens_per_s is not None
     ):
         parts.append("latency not measured: assumed to meet the target")
+    if row.deployment.kind == MODE_API and row.monthly_usd == 0:
+        parts.append("listed at no charge: usually a rate-limited free tier, check its limits")
     if row.deployment.throughput_source:
         parts.append(f"throughput {row.deployment.throughput_source}")
     if row.pareto:

@@ -258,3 +258,16 @@ def test_an_unmeasured_popular_model_ranks_below_a_measured_one_unless_the_ceili
     assert "0–50" in proxy.label
     raised = rank(*args, offers, [], assumptions=Assumptions(proxy_ceiling=100.0))
     assert [r.model_id for r in raised.rows] == [1, 2]
+
+
+def test_a_free_listing_says_it_is_probably_a_rate_limited_tier() -> None:
+    models = [make_model(1, quality_index=70.0)]
+    offers = [
+        make_offer(1, 1, usd_per_mtok_input=0.0, usd_per_mtok_output=0.0),
+        make_offer(2, 1),
+    ]
+    result = rank(make_workload(), Budget(), HardwareChoice(), Constraints(), models, offers, [])
+    free, paid = result.rows
+    assert free.monthly_usd == 0
+    assert "rate-limited free tier" in free.explanation
+    assert "free tier" not in paid.explanation
