@@ -9,7 +9,7 @@ The cost formulas are in `planner.costs` (re-exported here); the row wording in
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from operator import attrgetter
@@ -30,6 +30,8 @@ from planner.costs import (
     requests_per_month,
     selfhost_instances,
 )
+from planner.rank_models import PassingModels as _Models
+from planner.rank_models import passing_table
 from planner.rank_offers import rank_offers
 from planner.rank_table import (
     BANNED,
@@ -69,10 +71,11 @@ from planner.records import (
     Workload,
 )
 from planner.rows import assumption_lines, build_row, quality_signal
-from planner.tables import ApiOfferTable, SelfHostTable
+from planner.tables import ApiOfferTable, CandidateTable, SelfHostTable
 
 __all__ = [
     "DEFAULT_ASSUMPTIONS",
+    "CandidateTable",
     "MissingPriceError",
     "SelfHostTable",
     "api_offer_missing_prices",
@@ -212,7 +215,7 @@ _SELFHOST_REASONS = (  # the order the reasons are reported in
 
 
 def _records_prefilter(
-    options: Iterable[SelfHostOption], passing: dict, counts: dict[str, int]
+    options: Iterable[SelfHostOption], passing: _Passing, counts: dict[str, int]
 ) -> list[SelfHostOption]:
     """The records worth converting to columns: of a passing model, fitting, self-hostable
     (the first three checks of the rank, counted the same way; one cheap pass each)."""
@@ -253,16 +256,23 @@ def _gated(constraints: Constraints) -> bool:
     )
 
 
+# model id -> (model, quality score, context ok, self-hostable)
+_Passing = Mapping[int, tuple[CandidateModel, float, bool, bool]]
+
+
 def _passing(
     workload: Workload,
     constraints: Constraints,
     models: Iterable[CandidateModel],
     assumptions: Assumptions,
     excluded: dict[str, int],
-) -> tuple[dict[int, tuple[CandidateModel, float, bool, bool]], _Models]:
+) -> tuple[_Passing, _Models]:
     """model id -> (model, quality score, context ok, self-hostable: open weights and
     context ok), for the models of the task that pass the model checks; the same as
-    arrays sorted by id."""
+    arrays sorted by id. A CandidateTable is checked on its columns (the records are
+    built on access, for the shown rows only)."""
+    if isinstance(models, CandidateTable):
+        return passing_table(workload, constraints, models, assumptions, excluded)
     kept = [m for m in models if m.task == workload.task]
     if _gated(constraints):
         kept = [m for m in kept if _model_gate(m, constraints, excluded)]
@@ -293,17 +303,6 @@ def _passing(
     return passing, ms
 
 
-@dataclass(frozen=True)
-class _Models:
-    """The passing models as arrays sorted by id."""
-
-    ids: np.ndarray
-    score: np.ndarray
-    hostable: np.ndarray
-    ctx_ok: np.ndarray
-    open_weights: np.ndarray
-
-
 def rank(
     workload: Workload,
     budget: Budget,
@@ -322,8 +321,9 @@ def rank(
     When nothing fits the budget the rows are the cheapest options, marked over budget.
     Candidates failing a constraint, the hardware choice or the latency target are left
     out and counted by reason in `excluded`. Self-host options are evaluated as arrays
-    (pass a SelfHostTable to skip the conversion of records); only the shown rows and the
-    Pareto front are built as records. With `per_model`, at most that many rows of one
+    (pass a SelfHostTable to skip the conversion of records); the models of a
+    CandidateTable are checked on its columns; only the shown rows and the Pareto front
+    (and their models) are built as records. With `per_model`, at most that many rows of one
     model are shown (its best ones); the others still count as candidates.
     """
     excluded: dict[str, int] = {}
@@ -377,7 +377,7 @@ def rank(
 def _rank_selfhost(
     workload: Workload,
     hardware: HardwareChoice,
-    passing: dict[int, tuple[CandidateModel, float, bool, bool]],
+    passing: _Passing,
     ms: _Models,
     banned: set[str],
     options: Iterable[SelfHostOption],

@@ -7,7 +7,7 @@ tables gathered once, with branch-free updates; the cost formulas then run on th
 survivors only and write straight into the candidate arrays. `cheapest_per_model` finds
 each model's cheapest candidate (what the Pareto front is built from) with one pass when
 the candidates arrive grouped by model. `quality_scores` is `planner.rows.quality_score`
-for many models at once (the same floats).
+for many models at once (the same floats); `quality_scores_columns` the same on columns.
 """
 
 from __future__ import annotations
@@ -306,9 +306,12 @@ def dense_ids(values: np.ndarray) -> np.ndarray:
     return np.unique(values, return_inverse=True)[1]
 
 
-def _shares(values: list, full: float) -> np.ndarray:
+def _shares(values: list | np.ndarray, full: float) -> np.ndarray:
     # min(1, log10(1 + max(x, 0)) / log10(1 + full)), with math.log10 as rows._share does
-    x = np.fromiter(values, dtype=np.float64, count=len(values))
+    if isinstance(values, np.ndarray):
+        x = values.astype(np.float64)
+    else:
+        x = np.fromiter(values, dtype=np.float64, count=len(values))
     plus = (1.0 + np.maximum(x, 0.0)).tolist()
     logs = np.fromiter(map(math.log10, plus), dtype=np.float64, count=len(plus))
     share = logs / math.log10(1.0 + full)
@@ -335,6 +338,28 @@ def quality_scores(models: Sequence[CandidateModel], assumptions: Assumptions) -
     )
     for i, value in zip(proxy, round_3(score), strict=True):
         scores[i] = value
+    return scores
+
+
+def quality_scores_columns(
+    quality_index: np.ndarray, downloads: np.ndarray, likes: np.ndarray,
+    params_total: np.ndarray, assumptions: Assumptions,
+) -> np.ndarray:  # fmt: skip
+    """quality_scores on columns (NaN: None), the same floats: the measured index, else the
+    proxy from downloads, likes and params_total (NaN counts as 0)."""
+    scores = quality_index.astype(np.float64)  # a copy
+    proxy = np.flatnonzero(np.isnan(scores))
+    if len(proxy) == 0:
+        return scores
+    a = assumptions
+    params = params_total[proxy]
+    score = a.proxy_ceiling * (
+        a.proxy_weight_downloads * _shares(downloads[proxy], a.proxy_downloads_full)
+        + a.proxy_weight_likes * _shares(likes[proxy], a.proxy_likes_full)
+        + a.proxy_weight_size
+        * _shares(np.where(np.isnan(params), 0.0, params), a.proxy_params_full)
+    )
+    scores[proxy] = round_3(score)
     return scores
 
 

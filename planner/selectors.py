@@ -37,7 +37,7 @@ from collections import defaultdict, namedtuple
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import starmap
+from itertools import groupby, starmap
 
 import numpy as np
 from django.conf import settings
@@ -65,8 +65,7 @@ from benchmarks.estimate import (
 from benchmarks.models import Accelerator, BenchmarkRun
 from benchmarks.services.accelerators import accelerator_spec, model_dims
 from catalog.models import FeedRun, Model
-from planner.records import CandidateModel
-from planner.tables import ApiOfferTable
+from planner.tables import ApiOfferTable, CandidateTable
 from pricing.models import InstancePrice, Offer, Unit
 from quality.models import QualityIndex
 
@@ -167,7 +166,7 @@ def _f(value: Decimal | float | None) -> float | None:
 class CatalogRows:
     """What plan_inputs_build read, before the self-host grid."""
 
-    models: list[CandidateModel] = field(default_factory=list)
+    models: CandidateTable = field(default_factory=lambda: CandidateTable.from_models(()))
     model_dims: dict[int, object] = field(default_factory=dict)  # selfhost id -> ModelDims
     selfhost_ids: list[int] = field(default_factory=list)  # open-weight models with dims
     offers: ApiOfferTable = field(default_factory=lambda: ApiOfferTable.from_rows(()))
@@ -342,28 +341,7 @@ def plan_catalog_rows(
 def _catalog_rows(*, task: TaskSpec, max_models: int, focus: Model | None) -> CatalogRows:
     rows = CatalogRows()
     found, rows.offers = plan_candidates(task=task, max_models=max_models, focus=focus)
-    commercial: dict[tuple[str, bool], bool | None] = {}  # (license, open weights) -> ok
-    boards: dict[str, tuple[str, ...]] = {"": (), "[]": ()}  # sources JSON -> leaderboards
-    slug = task.slug
-
-    def candidate(m: _TopRow | _PricedRow) -> CandidateModel:
-        key = (m.license, m.open_weights)
-        ok = commercial.get(key, _UNSET)
-        if ok is _UNSET:
-            ok = commercial[key] = commercial_ok(license=m.license, open_weights=m.open_weights)
-        text = m.languages_text
-        languages = () if not text or text == "[]" else _languages(text)
-        sources = m.qi_sources_text or ""
-        names = boards.get(sources)
-        if names is None:
-            names = boards[sources] = _board_names(json.loads(sources))
-        return CandidateModel(
-            m.id, m.repo_id, m.name or m.repo_id, slug, m.open_weights, m.license or "", ok,
-            m.context_tokens, languages, m.params_total, m.params_active, m.downloads or 0,
-            m.likes or 0, m.qi_value, names,
-        )  # fmt: skip
-
-    rows.models = list(map(candidate, found))
+    rows.models = _candidate_table(found, task.slug)
     # self-host options for the top `max_models` only: the priced models beyond them are
     # API candidates (bounds the grid at max_models × hosts × 4)
     if task.tokens:
@@ -374,7 +352,54 @@ def _catalog_rows(*, task: TaskSpec, max_models: int, focus: Model | None) -> Ca
     return rows
 
 
-_UNSET = object()
+class _Memo(dict):
+    """value = memo[key]: computed by `make(key)` once per distinct key."""
+
+    def __init__(self, make, known: dict) -> None:
+        super().__init__(known)
+        self.make = make
+
+    def __missing__(self, key):
+        value = self[key] = self.make(key)
+        return value
+
+
+def _candidate_table(found: list[_TopRow | _PricedRow], slug: str) -> CandidateTable:
+    """The candidate models of the rows, as columns (one pass per field). Languages and
+    quality sources are parsed once per distinct text (empty and "[]" need none);
+    commercial_ok is worked out once per (license, open weights)."""
+    columns: dict[str, list] = {name: [] for name in (*_CANDIDATE_FIELDS, *_EXTRA)}
+    for kind, group in groupby(found, key=type):  # _TopRow, then _PricedRow
+        at = kind._fields
+        for name, values in zip(at, zip(*group, strict=True), strict=True):
+            if name in columns:
+                columns[name].extend(values)
+    repo_ids, names, licenses = columns["repo_id"], columns["name"], columns["license"]
+    open_weights = columns["open_weights"]
+    if None in names or "" in names:
+        names = [name or repo_id for name, repo_id in zip(names, repo_ids, strict=True)]
+    commercial = _Memo(
+        lambda key: commercial_ok(license=key[0], open_weights=key[1]), {}
+    )  # (license, open weights) -> ok
+    no_names: dict = {None: (), "": (), "[]": ()}
+    languages = _Memo(_languages, no_names)  # languages JSON -> languages
+    boards = _Memo(lambda text: _board_names(json.loads(text)), no_names)  # sources JSON
+
+    def zero(values: list) -> list:  # `value or 0`
+        return [v or 0 for v in values] if None in values else values
+
+    return CandidateTable.from_columns(
+        id=columns["id"], repo_id=repo_ids, name=names, task=(slug,) * len(repo_ids),
+        open_weights=open_weights,
+        license=[lic or "" for lic in licenses] if None in licenses else licenses,
+        commercial_ok=list(map(commercial.__getitem__, zip(licenses, open_weights, strict=True))),
+        context_tokens=columns["context_tokens"],
+        languages=list(map(languages.__getitem__, columns["languages_text"])),
+        params_total=columns["params_total"], params_active=columns["params_active"],
+        downloads=zero(columns["downloads"]), likes=zero(columns["likes"]),
+        quality_index=columns["qi_value"],
+        quality_sources=list(map(boards.__getitem__, columns["qi_sources_text"])),
+    )  # fmt: skip
 
 
 def _languages(text: str) -> tuple[str, ...]:

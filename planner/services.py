@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from django.contrib.auth.models import AbstractBaseUser
@@ -78,7 +78,7 @@ class UnknownTask(AtlasError):
 class EngineInputs:
     """What plan_inputs_build read and computed: the engine's candidate records."""
 
-    models: list[CandidateModel] = field(default_factory=list)
+    models: Sequence[CandidateModel] = ()  # a CandidateTable when built from the catalog
     offers: Sequence[ApiOffer] = ()  # an ApiOfferTable when built from the catalog
     options: Sequence[SelfHostOption] = ()  # a SelfHostTable when built from the catalog
     focus: Model | None = None
@@ -119,11 +119,9 @@ def plan_inputs_build(
     if inputs.constraints.focus_repo_id:
         focus = Model.objects.filter(repo_id=inputs.constraints.focus_repo_id).first()
     rows = selectors.plan_catalog_rows(task=task, max_models=max_models, focus=focus)
-    # the catalog rows may be cached (planner.selectors.plan_catalog_rows): the model list
-    # is copied, the offer columns are only read
-    built = EngineInputs(
-        models=list(rows.models), offers=rows.offers if hw.allows(MODE_API) else []
-    )
+    # the catalog rows may be cached (planner.selectors.plan_catalog_rows): the model and
+    # offer columns are only read
+    built = EngineInputs(models=rows.models, offers=rows.offers if hw.allows(MODE_API) else [])
     built.focus = focus
     selfhost = task.tokens and (hw.allows(MODE_OWNED) or hw.allows(MODE_CLOUD))
     if not selfhost or not rows.selfhost_ids:

@@ -1,7 +1,8 @@
 """The planner's candidates as columns (pure: standard library and numpy).
 
-`SelfHostTable` and `ApiOfferTable` hold self-host options and API offers as numpy
-columns, one entry per record, in order. Each is a Sequence of its records (indexing or
+`SelfHostTable`, `ApiOfferTable` and `CandidateTable` hold self-host options, API offers
+and candidate models as columns (numpy arrays, or tuples of strings), one entry per
+record, in order. Each is a Sequence of its records (indexing or
 iterating builds them), so it can be passed wherever a list of records is; `rank` reads
 the columns directly and builds records only for the rows it returns. NaN in a float
 column stands for None in the record.
@@ -11,12 +12,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from operator import attrgetter
 
 import numpy as np
 
-from planner.records import ApiOffer, SelfHostOption
+from planner.records import ApiOffer, CandidateModel, SelfHostOption
 
 
 def _float(value: float) -> float | None:
@@ -219,3 +220,124 @@ class ApiOfferTable(Sequence[ApiOffer]):
             provider=np.array(provider, dtype=np.int64), providers=tuple(providers),
             **{name: column(name) for name in _OFFER_FLOATS},
         )  # fmt: skip
+
+
+def _int(value: float) -> int | None:
+    return None if math.isnan(value) else int(value)
+
+
+_COMMERCIAL = {1: True, 0: False, -1: None}  # CandidateTable.commercial_ok codes
+_COMMERCIAL_CODE = {True: 1, False: 0, None: -1}
+# CandidateModel's fields held as numpy columns (the others are tuples)
+_MODEL_FLOATS = ("context_tokens", "params_total", "params_active", "quality_index")
+_MODEL_TEXTS = ("repo_id", "name", "task", "license", "languages", "quality_sources")
+
+
+@dataclass(frozen=True, eq=False)
+class CandidateTable(Sequence[CandidateModel]):
+    """Candidate models as columns. `commercial_ok` is int8: 1 True, 0 False, -1 None;
+    context_tokens, params_total, params_active and quality_index are float64 with NaN for
+    None (the integers come back as int: exact below 2**53); the strings and the tuples of
+    strings are tuples, one entry per model."""
+
+    id: np.ndarray  # int64
+    repo_id: tuple[str, ...]
+    name: tuple[str, ...]
+    task: tuple[str, ...]
+    open_weights: np.ndarray  # bool
+    license: tuple[str, ...]
+    commercial_ok: np.ndarray  # int8
+    context_tokens: np.ndarray
+    languages: tuple[tuple[str, ...], ...]
+    params_total: np.ndarray
+    params_active: np.ndarray
+    downloads: np.ndarray  # int64
+    likes: np.ndarray  # int64
+    quality_index: np.ndarray
+    quality_sources: tuple[tuple[str, ...], ...]
+
+    def __len__(self) -> int:
+        return len(self.id)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        i = range(len(self))[i]  # negative indices, IndexError
+        return CandidateModel(
+            int(self.id[i]), self.repo_id[i], self.name[i], self.task[i],
+            bool(self.open_weights[i]), self.license[i],
+            _COMMERCIAL[int(self.commercial_ok[i])], _int(float(self.context_tokens[i])),
+            self.languages[i], _int(float(self.params_total[i])),
+            _int(float(self.params_active[i])), int(self.downloads[i]), int(self.likes[i]),
+            _float(float(self.quality_index[i])), self.quality_sources[i],
+        )  # fmt: skip
+
+    def __iter__(self):
+        """Every record (the columns read once each, as Python values)."""
+        ok = map(_COMMERCIAL.__getitem__, self.commercial_ok.tolist())
+        ints = [map(_int, getattr(self, f).tolist()) for f in _MODEL_FLOATS[:3]]
+        quality = map(_float, self.quality_index.tolist())
+        return map(
+            CandidateModel, self.id.tolist(), self.repo_id, self.name, self.task,
+            self.open_weights.tolist(), self.license, ok, ints[0], self.languages, ints[1],
+            ints[2], self.downloads.tolist(), self.likes.tolist(), quality,
+            self.quality_sources,
+        )  # fmt: skip
+
+    def take(self, index: np.ndarray) -> CandidateTable:
+        """The models at `index` (positions or a boolean mask), in that order."""
+        at = np.arange(len(self))[index].tolist()
+        texts = {f: tuple(getattr(self, f)[i] for i in at) for f in _MODEL_TEXTS}
+        numbers = {
+            f: getattr(self, f)[index]
+            for f in ("id", "open_weights", "commercial_ok", "downloads", "likes", *_MODEL_FLOATS)
+        }
+        return CandidateTable(**texts, **numbers)
+
+    @classmethod
+    def from_columns(
+        cls, *, id: Sequence[int], repo_id: Sequence[str], name: Sequence[str],
+        task: Sequence[str], open_weights: Sequence[bool], license: Sequence[str],
+        commercial_ok: Sequence[bool | None], context_tokens: Sequence[int | None],
+        languages: Sequence[tuple[str, ...]], params_total: Sequence[int | None],
+        params_active: Sequence[int | None], downloads: Sequence[int], likes: Sequence[int],
+        quality_index: Sequence[float | None], quality_sources: Sequence[tuple[str, ...]],
+    ) -> CandidateTable:  # fmt: skip
+        """A table from one sequence per field (CandidateModel's values, None allowed
+        where the record allows it)."""
+        n = len(id)
+
+        def floats(values: Sequence) -> np.ndarray:  # None -> NaN
+            values = values if isinstance(values, list | tuple) else list(values)
+            nones = values.count(None)
+            if nones == 0:
+                return np.array(values, dtype=np.float64)
+            if nones == n:
+                return np.full(n, math.nan)
+            return np.array([math.nan if v is None else v for v in values], dtype=np.float64)
+
+        return cls(
+            id=np.array(id, dtype=np.int64), repo_id=tuple(repo_id), name=tuple(name),
+            task=tuple(task), open_weights=np.array(open_weights, dtype=bool),
+            license=tuple(license),
+            commercial_ok=np.fromiter(
+                map(_COMMERCIAL_CODE.__getitem__, commercial_ok), dtype=np.int8, count=n
+            ),
+            context_tokens=floats(context_tokens), languages=tuple(languages),
+            params_total=floats(params_total), params_active=floats(params_active),
+            downloads=np.array(downloads, dtype=np.int64),
+            likes=np.array(likes, dtype=np.int64), quality_index=floats(quality_index),
+            quality_sources=tuple(quality_sources),
+        )  # fmt: skip
+
+    @classmethod
+    def from_models(cls, models: Iterable[CandidateModel]) -> CandidateTable:
+        """The columns of records (the table itself for a table)."""
+        if isinstance(models, CandidateTable):
+            return models
+        records = models if isinstance(models, list | tuple) else list(models)
+        names = tuple(f.name for f in fields(CandidateModel))
+        if not records:
+            return cls.from_columns(**dict.fromkeys(names, ()))
+        columns = zip(*map(attrgetter(*names), records), strict=True)
+        return cls.from_columns(**dict(zip(names, columns, strict=True)))
