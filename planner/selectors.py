@@ -47,6 +47,7 @@ from django.db.models import (
     F,
     FilteredRelation,
     FloatField,
+    IntegerField,
     Max,
     OuterRef,
     Q,
@@ -251,7 +252,7 @@ def plan_candidates(
         position = {model_id: i for i, model_id in enumerate(top_ids)}
         top_qs = _with_index(Model.objects.filter(id__in=top_ids), task).order_by()
         top = sorted(
-            map(_TopRow._make, top_qs.values_list(*_MODEL_FIELDS, *_EXTRA)),
+            map(_TopRow._make, top_qs.values_list(*_read(_MODEL_FIELDS), *_EXTRA)),
             key=lambda r: position[r.id],
         )
         offers = _offers(task, Q(model__task__slug__in=task.catalog_tasks))
@@ -263,7 +264,7 @@ def plan_candidates(
             family |= Q(pk=focus.base_model_id) | Q(base_model_id=focus.base_model_id)
         members = Model.objects.filter(family)
         top_qs = _with_index(members, task).order_by(*_ORDER)[:max_models]
-        top = list(map(_TopRow._make, top_qs.values_list(*_MODEL_FIELDS, *_EXTRA)))
+        top = list(map(_TopRow._make, top_qs.values_list(*_read(_MODEL_FIELDS), *_EXTRA)))
         offers = _offers(task, Q(model_id__in=members.values("id")))
     seen = {m.id for m in top}
     # The offers name the priced models. Within the bound every one is a candidate: read
@@ -272,7 +273,7 @@ def plan_candidates(
     priced_ids = set(offers.model_id.tolist())
     if not priced_ids - seen:
         return top, offers
-    fields = (*_CANDIDATE_FIELDS, *_EXTRA)
+    fields = (*_read(_CANDIDATE_FIELDS), *_EXTRA)
     current = Offer.objects.filter(valid_to__isnull=True, unit__in=task.units)
     priced_qs = _with_index(members.filter(id__in=current.values("model_id")), task)
     if len(priced_ids) <= MAX_OFFER_MODELS:
@@ -429,6 +430,23 @@ class _FloatCast(Cast):
     @property
     def convert_value(self):
         return self._convert_value_noop
+
+
+class _IntCast(Cast):
+    """CAST(x AS integer) handed back as the database's int (no per-row converter)."""
+
+    def __init__(self, expression: str) -> None:
+        super().__init__(expression, IntegerField())
+
+    @property
+    def convert_value(self):
+        return self._convert_value_noop
+
+
+def _read(fields: tuple[str, ...]) -> list:
+    """values_list arguments for model `fields`: open_weights read as 0/1 (SQLite would
+    convert every row's value to bool in Python; 0/1 is as good for the rows' uses)."""
+    return [_IntCast("open_weights") if name == "open_weights" else name for name in fields]
 
 
 class _FloatCoalesce(Coalesce):
