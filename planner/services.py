@@ -1,7 +1,7 @@
 """Planner services: build the engine's inputs from the database, rank, save plans.
 
 `plan_run(inputs=...)` reads a fixed number of queries whatever the catalog size (see
-planner/selectors.py for the task mapping and bounds), computes the self-host grid in one
+planner/selectors/ for the task mapping and bounds), computes the self-host grid in one
 numpy pass (planner/selfhost.py) and calls the pure engine. `plan_create` also saves it.
 """
 

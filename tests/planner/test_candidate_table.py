@@ -12,8 +12,9 @@ from catalog.models import Model
 from planner.engine import DEFAULT_ASSUMPTIONS, CandidateTable, SelfHostTable, _passing, rank
 from planner.rank_table import quality_scores, quality_scores_columns
 from planner.records import Assumptions, Budget, Constraints, HardwareChoice
-from planner.selectors import TASKS, _board_names, commercial_ok, plan_candidates
-from planner.selectors import _catalog_rows as catalog_rows
+from planner.selectors import TASKS, commercial_ok, plan_candidates
+from planner.selectors.catalog import _board_names
+from planner.selectors.catalog import _catalog_rows as catalog_rows
 from tests.planner.builders import TASK, make_model
 from tests.planner.db import make_world
 from tests.planner.test_engine_reference import _random_case

@@ -121,7 +121,7 @@ def test_priced_models_beyond_the_bound_are_the_best_ones_with_their_offers_only
     expected = _expected_order(made)
     rows = plan_catalog_rows(task=TASKS["chat"], max_models=1)
     assert [m.id for m in rows.models] == expected  # within the bound: every priced model
-    monkeypatch.setattr("planner.selectors.MAX_OFFER_MODELS", 5)
+    monkeypatch.setattr("planner.selectors.catalog.MAX_OFFER_MODELS", 5)
     rows = plan_catalog_rows(task=TASKS["chat"], max_models=1)
     # the top model, then the best 5 priced (the top one counts against the bound)
     assert [m.id for m in rows.models] == expected[:5]

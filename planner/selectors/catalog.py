@@ -1,42 +1,12 @@
-"""Planner reads: catalog models, offers, accelerators, instance prices and measured runs
-turned into the engine's plain records (`planner.records`), in a fixed number of queries.
-
-Task mapping (wizard task -> catalog Task slugs, pricing Offer units, quality index task):
-
-    chat            text-generation, image-text-to-text, text2text-generation   token  chat
-    code            text-generation, text2text-generation                       token  code
-    summarization   summarization, text-generation, text2text-generation        token  chat
-    embeddings      feature-extraction, sentence-similarity                     token  embeddings
-    text-to-image   text-to-image                                               image  text-to-image
-    speech-to-text  automatic-speech-recognition                        audio  speech-to-text
-
-(audio: audio_minute and audio_second offers, seconds priced × 60 per minute.)
-
-The pricing feeds map API modes onto the same Task slugs (chat/completion/responses ->
-text-generation, embedding -> feature-extraction, image_generation -> text-to-image,
-audio_transcription -> automatic-speech-recognition), so API-only models land in these
-tasks too. Summarization has no leaderboard of its own: it uses the chat index.
-
-Quality signal: `QualityIndex.value` of the model for the index task (0..100, measured
-leaderboard scores, see quality/index.py); models without one get the engine's stated
-popularity-and-size proxy.
-
-Bounds: at most `max_models` (default MAX_MODELS = 300) self-hostable models, the top of
-the task by quality index then downloads, plus every model of the task with a current
-API offer (at most MAX_OFFER_MODELS) as API-only candidates. Cloud instance prices are
-reduced to the cheapest region per (cloud, accelerator, count) for the chosen pricing
-(on-demand or spot), since the other regions of the same shape cost more for the same
-speed.
-"""
+"""Candidate models of a task (top by quality index, plus every priced model) and their
+current offers, as the engine's columns; the per-process catalog cache."""
 
 from __future__ import annotations
 
 import json
 import time
-from collections import defaultdict, namedtuple
-from collections.abc import Iterable
+from collections import namedtuple
 from dataclasses import dataclass, field
-from decimal import Decimal
 from itertools import groupby, starmap
 
 import numpy as np
@@ -47,120 +17,24 @@ from django.db.models import (
     F,
     FilteredRelation,
     FloatField,
-    IntegerField,
     Max,
     OuterRef,
     Q,
     TextField,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast
 
-from benchmarks.estimate import (
-    DEFAULT_EFFICIENCY,
-    PRECISIONS,
-    Efficiency,
-    MeasuredRun,
-    calibrate_efficiency,
-)
-from benchmarks.models import Accelerator, BenchmarkRun
-from benchmarks.services.accelerators import accelerator_spec, model_dims
+from benchmarks.services.accelerators import model_dims
 from catalog.models import FeedRun, Model
+from planner.selectors.sql import FloatCast, FloatCoalesce, IntCast
+from planner.selectors.tasks import TaskSpec, commercial_ok
 from planner.tables import ApiOfferTable, CandidateTable
-from pricing.models import InstancePrice, Offer, Unit
+from pricing.models import Offer
 from quality.models import QualityIndex
 
 MAX_MODELS = 300
 MAX_OFFER_MODELS = 2000
-MAX_RUNS = 2000  # trusted benchmark runs read for calibration and measured overrides
-
-
-@dataclass(frozen=True, slots=True)
-class TaskSpec:
-    slug: str
-    label: str
-    catalog_tasks: tuple[str, ...]
-    units: tuple[str, ...]
-    quality_task: str
-    tokens: bool = True  # token workloads can be self-hosted with the token estimator
-
-
-TASKS: dict[str, TaskSpec] = {
-    t.slug: t
-    for t in (
-        TaskSpec(
-            "chat",
-            "Chat / text generation",
-            ("text-generation", "image-text-to-text", "text2text-generation"),
-            (Unit.TOKEN,),
-            "chat",
-        ),
-        TaskSpec(
-            "code", "Code", ("text-generation", "text2text-generation"), (Unit.TOKEN,), "code"
-        ),
-        TaskSpec(
-            "summarization",
-            "Summarization",
-            ("summarization", "text-generation", "text2text-generation"),
-            (Unit.TOKEN,),
-            "chat",
-        ),
-        TaskSpec(
-            "embeddings",
-            "Embeddings",
-            ("feature-extraction", "sentence-similarity"),
-            (Unit.TOKEN,),
-            "embeddings",
-        ),
-        TaskSpec(
-            "text-to-image",
-            "Text to image",
-            ("text-to-image",),
-            (Unit.IMAGE,),
-            "text-to-image",
-            tokens=False,
-        ),
-        TaskSpec(
-            "speech-to-text",
-            "Speech to text",
-            ("automatic-speech-recognition",),
-            (Unit.AUDIO_MINUTE, Unit.AUDIO_SECOND),
-            "speech-to-text",
-            tokens=False,
-        ),
-    )
-}
-
-# Licenses (Hub license ids) that allow commercial use, possibly with conditions (the
-# Llama and Gemma licenses cap very large users or add use policies). Anything else with
-# a license is "not known to allow"; API-only (closed) models are commercial services.
-COMMERCIAL_LICENSES = frozenset(
-    {
-        "apache-2.0", "mit", "bsd", "bsd-2-clause", "bsd-3-clause", "bsl-1.0", "isc",
-        "mpl-2.0", "unlicense", "cc0-1.0", "cc-by-4.0", "cc-by-sa-4.0", "cc-by-3.0",
-        "artistic-2.0", "zlib", "openrail", "openrail++", "creativeml-openrail-m",
-        "bigscience-openrail-m", "bigcode-openrail-m", "llama2", "llama3", "llama3.1",
-        "llama3.2", "llama3.3", "llama4", "gemma", "deepseek", "openmdw-1.0",
-    }
-)  # fmt: skip
-NON_COMMERCIAL_LICENSES = frozenset(
-    {"cc-by-nc-4.0", "cc-by-nc-sa-4.0", "cc-by-nc-nd-4.0", "cc-by-nc-2.0", "cc-by-nc-3.0"}
-)
-
-
-def commercial_ok(*, license: str, open_weights: bool) -> bool | None:
-    lic = (license or "").strip().lower()
-    if lic in COMMERCIAL_LICENSES:
-        return True
-    if lic in NON_COMMERCIAL_LICENSES:
-        return False
-    if not open_weights:
-        return True
-    return None
-
-
-def _f(value: Decimal | float | None) -> float | None:
-    return None if value is None else float(value)
 
 
 @dataclass
@@ -419,54 +293,22 @@ def _board_names(sources: object) -> tuple[str, ...]:
     return tuple(name for name in dict.fromkeys(names) if name)
 
 
-class _FloatCast(Cast):
-    """CAST(x AS a float): both SQLite (REAL) and PostgreSQL (double precision) hand back
-    Python floats, so no per-value converter (Django adds float() for FloatField
-    expressions; thousands of offers × 8 prices)."""
-
-    def __init__(self, expression: str) -> None:
-        super().__init__(expression, FloatField())
-
-    @property
-    def convert_value(self):
-        return self._convert_value_noop
-
-
-class _IntCast(Cast):
-    """CAST(x AS integer) handed back as the database's int (no per-row converter)."""
-
-    def __init__(self, expression: str) -> None:
-        super().__init__(expression, IntegerField())
-
-    @property
-    def convert_value(self):
-        return self._convert_value_noop
-
-
 def _read(fields: tuple[str, ...]) -> list:
     """values_list arguments for model `fields`: open_weights read as 0/1 (SQLite would
     convert every row's value to bool in Python; 0/1 is as good for the rows' uses)."""
-    return [_IntCast("open_weights") if name == "open_weights" else name for name in fields]
-
-
-class _FloatCoalesce(Coalesce):
-    """COALESCE of float casts, handed back as the database's floats (see _FloatCast)."""
-
-    @property
-    def convert_value(self):
-        return self._convert_value_noop
+    return [IntCast("open_weights") if name == "open_weights" else name for name in fields]
 
 
 # ApiOffer's positional fields up to context_tokens, as the offers query reads them
 _OFFER_COLUMNS = (
     "id", "model_id", "provider__slug", "provider__name",
-    _FloatCast("usd_per_mtok_input"), _FloatCast("usd_per_mtok_output"),
-    _FloatCast("usd_per_mtok_cache_read"), _FloatCast("usd_per_mtok_batch_input"),
-    _FloatCast("usd_per_mtok_batch_output"), _FloatCast("usd_per_image"),
+    FloatCast("usd_per_mtok_input"), FloatCast("usd_per_mtok_output"),
+    FloatCast("usd_per_mtok_cache_read"), FloatCast("usd_per_mtok_batch_input"),
+    FloatCast("usd_per_mtok_batch_output"), FloatCast("usd_per_image"),
     # per audio minute: the minute price, else the second price × 60
-    _FloatCoalesce(
-        _FloatCast("usd_per_audio_minute"),
-        _FloatCast("usd_per_audio_second") * Value(60.0),
+    FloatCoalesce(
+        FloatCast("usd_per_audio_minute"),
+        FloatCast("usd_per_audio_second") * Value(60.0),
         output_field=FloatField(),
     ),
     "context_tokens",
@@ -483,119 +325,3 @@ def _offers(task: TaskSpec, scope: Q) -> ApiOfferTable:
         .values_list(*_OFFER_COLUMNS)
     )
     return ApiOfferTable.from_rows(list(rows))
-
-
-def accelerators_by_slug(*, slugs: Iterable[str]) -> dict[str, Accelerator]:
-    wanted = sorted(set(slugs))
-    if not wanted:
-        return {}
-    return {a.slug: a for a in Accelerator.objects.filter(slug__in=wanted)}
-
-
-@dataclass(frozen=True, slots=True)
-class CloudShape:
-    """The cheapest current price of one (cloud, accelerator, count) instance shape."""
-
-    accelerator: Accelerator
-    count: int
-    cloud: str
-    region: str
-    instance: str
-    usd_per_hour: float
-
-
-def cloud_shapes(
-    *, clouds: Iterable[str] = (), regions: Iterable[str] = (), spot: bool = False,
-    excluded: Iterable[str] = (),
-) -> list[CloudShape]:  # fmt: skip
-    """Current instance prices linked to an accelerator, cheapest region per shape.
-    2 queries: the prices as tuples (thousands of rows: no model instances), then the few
-    accelerators they name."""
-    price = "usd_per_hour_spot" if spot else "usd_per_hour_on_demand"
-    qs = InstancePrice.objects.filter(
-        valid_to__isnull=True, accelerator__isnull=False, **{f"{price}__isnull": False}
-    )
-    if clouds := list(clouds):
-        qs = qs.filter(provider__slug__in=clouds)
-    if regions := list(regions):
-        qs = qs.filter(region__in=regions)
-    if excluded := list(excluded):
-        qs = qs.exclude(provider__slug__in=excluded)
-    rows = qs.order_by(price, "id").values_list(
-        "provider__slug", "accelerator_id", _FloatCast("accelerator_count"), "region",
-        "instance_type", _FloatCast(price),
-    )  # fmt: skip
-    best: dict[tuple[str, int, int], tuple] = {}
-    for cloud, accelerator_id, count, region, instance, usd_per_hour in rows:
-        whole = int(count)
-        if whole < 1 or whole != count:
-            continue  # fractional GPUs (0.5 on some clouds) have no estimate yet
-        key = (cloud, accelerator_id, whole)
-        if key not in best:
-            best[key] = (region, instance, usd_per_hour)
-    if not best:
-        return []
-    accelerators = Accelerator.objects.in_bulk({accelerator_id for _, accelerator_id, _ in best})
-    return [
-        CloudShape(accelerators[accelerator_id], count, cloud, region, instance, usd_per_hour)
-        for (cloud, accelerator_id, count), (region, instance, usd_per_hour) in best.items()
-    ]
-
-
-@dataclass(frozen=True, slots=True)
-class Measured:
-    decode_tokens_per_s_total: float
-    stream_tokens_per_s: float
-    concurrency: int
-    ttft_s: float | None
-    prefill_tokens_per_s: float | None
-
-
-@dataclass
-class RunFacts:
-    efficiency: dict[tuple[str, str], Efficiency]  # (vendor, kind) -> calibrated factors
-    measured: dict[tuple[int, int, str, int], Measured]  # (model, accel id, precision, count)
-
-
-def run_facts(*, model_ids: list[int]) -> RunFacts:
-    """Trusted benchmark runs: efficiency calibrated per accelerator family (vendor + kind,
-    as benchmarks.services.efficiency_for_accelerator does, over all trusted runs) and the
-    newest measured figures per model × accelerator × precision × count among the
-    candidates. 1 query (at most MAX_RUNS runs)."""
-    runs = list(
-        BenchmarkRun.objects.trusted()
-        .select_related("model", "accelerator")
-        .order_by("-measured_at", "-id")[:MAX_RUNS]
-    )
-    wanted = set(model_ids)
-    by_family: dict[tuple[str, str], list[MeasuredRun]] = defaultdict(list)
-    measured: dict[tuple[int, int, str, int], Measured] = {}
-    for run in runs:
-        dims = model_dims(run.model)
-        if dims is not None and run.precision in PRECISIONS:
-            by_family[(run.accelerator.vendor, run.accelerator.kind)].append(
-                MeasuredRun(
-                    dims=dims, precision=run.precision, accel=accelerator_spec(run.accelerator),
-                    count=run.accelerator_count, concurrency=run.concurrency,
-                    prompt_tokens=run.input_tokens, output_tokens=run.output_tokens,
-                    decode_tokens_per_s_per_stream=run.decode_tokens_per_s_per_stream,
-                    prefill_tokens_per_s=run.prefill_tokens_per_s,
-                )
-            )  # fmt: skip
-        stream = run.decode_tokens_per_s_per_stream
-        key = (run.model_id, run.accelerator_id, run.precision, run.accelerator_count)
-        if run.model_id in wanted and stream and key not in measured:
-            total = run.decode_tokens_per_s or stream * run.concurrency
-            measured[key] = Measured(
-                decode_tokens_per_s_total=total,
-                stream_tokens_per_s=stream,
-                concurrency=run.concurrency,
-                ttft_s=run.ttft_ms / 1000.0 if run.ttft_ms else None,
-                prefill_tokens_per_s=run.prefill_tokens_per_s,
-            )
-    efficiency = {fam: calibrate_efficiency(rs) for fam, rs in by_family.items()}
-    return RunFacts(efficiency, measured)
-
-
-def efficiency_for(facts: RunFacts, accelerator: Accelerator) -> Efficiency:
-    return facts.efficiency.get((accelerator.vendor, accelerator.kind), DEFAULT_EFFICIENCY)
