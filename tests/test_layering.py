@@ -29,6 +29,7 @@ PURE_MODULES = [
     "planner/rows.py",
     "planner/rank_table.py",
     "planner/rank_offers.py",
+    "planner/ranking.py",
     "planner/rank_models.py",
     "planner/tables.py",
     "planner/codec.py",
