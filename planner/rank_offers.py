@@ -6,7 +6,8 @@ counted under that reason: provider excluded, context shorter than required (the
 own limit when it states one, else the model's), no price for a unit the workload uses,
 misses the latency target (a figure that is not known does not fail it). The monthly cost
 of the others is `planner.costs.monthly_api_usd` on arrays: the same operations in the
-same order, so the same floats.
+same order, so the same floats. Of several listings of one provider for one model, only
+the cheapest for the workload is ranked (`cheapest_listing`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import numpy as np
 
 from planner.records import Workload
 from planner.tables import ApiOfferTable
+
+SAME_PROVIDER = "api: the same provider's cheaper listing is ranked"
 
 
 def rank_offers(
@@ -76,7 +79,30 @@ def rank_offers(
         slow |= ~np.isnan(stream) & ~(stream >= w.min_stream_tokens_per_s)
     drop("api: misses the latency target", slow)
     index = np.flatnonzero(alive)
-    return index, pos[index], monthly_api_usd_columns(w, offers, index, requests, cache_share)
+    cost = monthly_api_usd_columns(w, offers, index, requests, cache_share)
+    keep = cheapest_listing(offers, index, cost)
+    if dropped := len(index) - len(keep):
+        out(SAME_PROVIDER, dropped)
+    return index[keep], pos[index[keep]], cost[keep]
+
+
+def cheapest_listing(offers: ApiOfferTable, index: np.ndarray, cost: np.ndarray) -> np.ndarray:
+    """Positions (into `index`, in order) of each (model, provider slug)'s cheapest offer;
+    the first in order among equals. Several feeds often price the same provider's model
+    (OpenRouter's own API, models.dev and genai-prices all list OpenRouter), sometimes with
+    dated variants of the model: one row per provider is what a user can buy."""
+    n = len(index)
+    if n < 2:
+        return np.arange(n)
+    slugs: dict[str, int] = {}
+    slug_of = np.array([slugs.setdefault(slug, len(slugs)) for slug, _ in offers.providers])
+    provider = slug_of[offers.provider[index]]
+    model = offers.model_id[index]
+    order = np.lexsort((np.arange(n), cost, provider, model))
+    m, p = model[order], provider[order]
+    first = np.ones(n, dtype=bool)
+    first[1:] = (m[1:] != m[:-1]) | (p[1:] != p[:-1])
+    return np.sort(order[first])
 
 
 def _zero_nan(x: np.ndarray) -> np.ndarray:

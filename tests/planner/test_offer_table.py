@@ -101,8 +101,17 @@ def _reference(workload, offers, passing, banned, min_ctx):
         if reason:
             excluded[reason] = excluded.get(reason, 0) + 1
         else:
-            kept.append((o.id, monthly_api_usd(workload, o, 5000.0, 0.2)))
-    return kept, excluded
+            kept.append((o.id, monthly_api_usd(workload, o, 5000.0, 0.2), o))
+    # one listing per (model, provider): the cheapest, the first in order among equals
+    best: dict[tuple[int, str], tuple] = {}
+    for entry in kept:
+        key = (entry[2].model_id, entry[2].provider_slug)
+        if key not in best or entry[1] < best[key][1]:
+            best[key] = entry
+    if dropped := len(kept) - len(best):
+        excluded["api: the same provider's cheaper listing is ranked"] = dropped
+    chosen = {e[0] for e in best.values()}  # offer ids
+    return [(i, c) for i, c, _ in kept if i in chosen], excluded
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -146,3 +155,25 @@ def test_no_offers_or_no_models() -> None:
         )  # fmt: skip
         assert len(index) == 0
         assert len(cost) == 0
+
+
+def test_one_row_per_provider_and_model_the_cheapest_listing() -> None:
+    from planner.engine import rank
+    from planner.records import Budget, Constraints, HardwareChoice
+    from tests.planner.builders import make_model
+
+    def listing(offer_id: int, model_id: int, slug: str, p_in: float) -> ApiOffer:
+        return make_offer(offer_id, model_id, provider_slug=slug, usd_per_mtok_input=p_in)
+
+    offers = [
+        listing(1, 1, "openrouter", 0.9),  # three feeds list OpenRouter's price for model 1
+        listing(2, 1, "openrouter", 0.5),
+        listing(3, 1, "openrouter", 0.5),  # equal to offer 2: the first one stays
+        listing(4, 1, "together", 0.7),
+        listing(5, 2, "openrouter", 0.9),  # another model: its own row
+    ]
+    models = [make_model(1, quality_index=70.0), make_model(2, quality_index=60.0)]
+    result = rank(make_workload(), Budget(), HardwareChoice(), Constraints(), models, offers, [])
+    assert [r.deployment.offer_id for r in result.rows] == [2, 4, 5]
+    assert result.candidates == 3
+    assert dict(result.excluded)["api: the same provider's cheaper listing is ranked"] == 2
