@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from celery.exceptions import TimeoutError as CeleryTimeoutError
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, close_old_connections, connection
 
@@ -220,7 +221,11 @@ def test_redis_connections_killed_during_a_worker_feed_run(
 
     wait_for(finished, timeout_s=60, what="the run to finish", log=worker.output)
     # The worker reconnected: it still answers.
-    assert app.send_task("tests.ops.ping").get(timeout=60) == "pong", worker.output()
+    try:
+        pong = app.send_task("tests.ops.ping").get(timeout=60)
+    except CeleryTimeoutError as err:  # show what the worker was doing
+        raise AssertionError(f"no pong in 60 s; worker log:\n{worker.output()}") from err
+    assert pong == "pong", worker.output()
     time.sleep(3.5)  # a redelivery (ack lost with the connection) would start by now
     wait_for(finished, timeout_s=30, what="a redelivered run", log=worker.output)
 
