@@ -104,12 +104,13 @@ def plan_inputs_build(
 ) -> EngineInputs:
     """Candidate models, API offers and self-host options for the inputs' task.
 
-    Queries (fixed): focus model (only with constraints.focus_repo_id), models (2,
-    quality index joined), offers, owned accelerators (only with owned hardware), cloud instance
-    prices (only when the cloud is allowed), trusted benchmark runs (only when self-hosting
-    is allowed). Self-host options exist for open-weight models with a parameter count,
-    on every owned accelerator at 1/2/4/8 devices (up to the count owned) and every cloud
-    shape, at bf16, fp8, int8 and int4-awq, where the model fits in memory.
+    Queries (fixed): focus model (only with constraints.focus_repo_id), the catalog rows
+    (at most 5, see planner.selectors.catalog.plan_candidates; none when cached), and when
+    self-hosting is allowed the trusted benchmark runs, the accelerators and the cloud
+    instance prices (only when the cloud is allowed). Self-host options exist for
+    open-weight models with a parameter count, on every owned accelerator at 1/2/4/8
+    devices (up to the count owned) and every cloud shape, at bf16, fp8, int8 and
+    int4-awq, where the model fits in memory.
     """
     task = selectors.TASKS.get(inputs.workload.task)
     if task is None:
@@ -129,8 +130,9 @@ def plan_inputs_build(
     hosts: list[Host] = []
     meta: list[tuple] = []  # per host: (accelerator, count, owned, cloud shape | None)
     facts = selectors.run_facts(model_ids=rows.selfhost_ids)
+    accelerators = selectors.accelerator_list()
     if hw.allows(MODE_OWNED) and hw.owned:
-        owned = selectors.accelerators_by_slug(slugs=[s for s, _ in hw.owned])
+        owned = {a.slug: a for a in accelerators}
         totals: dict[str, int] = {}
         for slug, n in hw.owned:
             totals[slug] = totals.get(slug, 0) + n
@@ -145,6 +147,7 @@ def plan_inputs_build(
         for shape in selectors.cloud_shapes(
             clouds=hw.clouds, regions=hw.regions, spot=hw.spot,
             excluded=inputs.constraints.excluded_providers,
+            accelerators={a.id: a for a in accelerators},
         ):  # fmt: skip
             acc = shape.accelerator
             hosts.append(
@@ -154,8 +157,16 @@ def plan_inputs_build(
     if not hosts:
         return built
     ids = rows.selfhost_ids
+    # Hosts alike in accelerator, count and efficiency (the same GPU shape on several
+    # clouds, or owned and rented) have the same fit and speed: the grid is computed once
+    # per shape and read for each host. Only the price differs, and that is per host.
+    shapes: dict[Host, int] = {}
+    shape_of = np.array([shapes.setdefault(h, len(shapes)) for h in hosts], dtype=np.int64)
+    shape_meta: list[tuple] = [()] * len(shapes)
+    for k in reversed(range(len(hosts))):
+        shape_meta[int(shape_of[k])] = meta[k]
     grid = host_grid(
-        [rows.model_dims[i] for i in ids], hosts, PLAN_PRECISIONS,
+        [rows.model_dims[i] for i in ids], list(shapes), PLAN_PRECISIONS,
         prompt_tokens=int(wl.avg_input_tokens), output_tokens=int(wl.avg_output_tokens),
         peak_concurrency=wl.peak_concurrency,
     )  # fmt: skip
@@ -169,7 +180,7 @@ def plan_inputs_build(
         else shape.usd_per_hour
         for acc, count, is_owned, shape in meta
     ]  # fmt: skip
-    source = _measured_apply(grid, facts, ids, meta)
+    source = _measured_apply(grid, facts, ids, shape_meta)
     instances = instances_needed(
         grid,
         requests_per_s=requests_per_month(wl, inputs.assumptions)
@@ -185,9 +196,13 @@ def plan_inputs_build(
         ok &= grid.ttft_s <= wl.max_ttft_s
     if wl.min_stream_tokens_per_s is not None:
         ok &= grid.stream_tokens_per_s >= wl.min_stream_tokens_per_s
-    keep = best_precision(grid.fits, ok, instances)
-    cells = np.nonzero(keep)
-    mi, ki, pi = cells
+    keep = best_precision(grid.fits, ok, instances)[:, shape_of, :]  # per host
+    mi, ki, pi = np.nonzero(keep)
+    flat = np.ravel_multi_index((mi, shape_of[ki], pi), grid.fits.shape)
+
+    def kept(values: np.ndarray) -> np.ndarray:
+        return values.reshape(-1)[flat]
+
     # Columns, not records: rank reads the arrays; records are built for shown rows only.
     built.options = SelfHostTable(
         model_id=np.array(ids, dtype=np.int64)[mi],
@@ -204,15 +219,15 @@ def plan_inputs_build(
             [acc.memory_gib * count for acc, count, _, _ in meta], dtype=np.float64
         )[ki],
         fits=np.ones(len(mi), dtype=bool),
-        decode_tokens_per_s_total=grid.decode_tokens_per_s_total[cells],
-        stream_tokens_per_s=grid.stream_tokens_per_s[cells],
-        ttft_s=grid.ttft_s[cells],
-        measured=source[cells],
+        decode_tokens_per_s_total=kept(grid.decode_tokens_per_s_total),
+        stream_tokens_per_s=kept(grid.stream_tokens_per_s),
+        ttft_s=kept(grid.ttft_s),
+        measured=kept(source),
         hourly_usd=np.array(hourly, dtype=np.float64)[ki],
         owned=np.array([is_owned for _, _, is_owned, _ in meta], dtype=bool)[ki],
         spot=np.array([bool(shape and hw.spot) for *_, shape in meta], dtype=bool)[ki],
-        prefill_tokens_per_s=grid.prefill_tokens_per_s[cells],
-        memory_needed_gib=grid.memory_needed_gib[cells],
+        prefill_tokens_per_s=kept(grid.prefill_tokens_per_s),
+        memory_needed_gib=kept(grid.memory_needed_gib),
     )  # fmt: skip
     return built
 

@@ -4,7 +4,7 @@ region per shape) and trusted benchmark runs (calibration and measured overrides
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from benchmarks.estimate import (
@@ -20,6 +20,12 @@ from planner.selectors.sql import FloatCast
 from pricing.models import InstancePrice
 
 MAX_RUNS = 2000  # trusted benchmark runs read for calibration and measured overrides
+
+
+def accelerator_list() -> list[Accelerator]:
+    """Every accelerator (a few dozen rows): the owned ones and the cloud shapes' are
+    looked up in one read. 1 query."""
+    return list(Accelerator.objects.order_by("id"))
 
 
 def accelerators_by_slug(*, slugs: Iterable[str]) -> dict[str, Accelerator]:
@@ -43,11 +49,11 @@ class CloudShape:
 
 def cloud_shapes(
     *, clouds: Iterable[str] = (), regions: Iterable[str] = (), spot: bool = False,
-    excluded: Iterable[str] = (),
+    excluded: Iterable[str] = (), accelerators: Mapping[int, Accelerator] | None = None,
 ) -> list[CloudShape]:  # fmt: skip
     """Current instance prices linked to an accelerator, cheapest region per shape.
-    2 queries: the prices as tuples (thousands of rows: no model instances), then the few
-    accelerators they name."""
+    1 query, the prices as tuples (thousands of rows: no model instances), and 1 more for
+    the accelerators they name unless `accelerators` (by id) is given."""
     price = "usd_per_hour_spot" if spot else "usd_per_hour_on_demand"
     qs = InstancePrice.objects.filter(
         valid_to__isnull=True, accelerator__isnull=False, **{f"{price}__isnull": False}
@@ -72,7 +78,8 @@ def cloud_shapes(
             best[key] = (region, instance, usd_per_hour)
     if not best:
         return []
-    accelerators = Accelerator.objects.in_bulk({accelerator_id for _, accelerator_id, _ in best})
+    if accelerators is None:
+        accelerators = Accelerator.objects.in_bulk({a for _, a, _ in best})
     return [
         CloudShape(accelerators[accelerator_id], count, cloud, region, instance, usd_per_hour)
         for (cloud, accelerator_id, count), (region, instance, usd_per_hour) in best.items()

@@ -113,18 +113,18 @@ def test_query_count_of_plan_run_does_not_grow_with_the_catalog(
     chosen = inputs(modes=["api", "owned", "cloud"], owned="rtx-4090:1")
     # top 2 = the 2 models with the best quality index: 4 catalog reads (top ids with a
     # quality index, their rows, offers, the priced models outside the top), trusted
-    # runs, owned accelerators, 2 cloud (instance prices, their accelerators)
-    with django_assert_num_queries(8):
+    # runs, accelerators (owned and cloud), cloud instance prices
+    with django_assert_num_queries(7):
         small = plan_run(inputs=chosen, max_models=2)
     for i in range(30):
         make_hub_model(f"more/model-{i}", quality=20 + i)
     make_world_extra()
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         large = plan_run(inputs=chosen, max_models=2)
     assert large.candidates > small.candidates
     # top 300: the models without an index are read too (top ids without one), but every
     # priced model is in the top, so no read of the priced models outside it
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         plan_run(inputs=chosen)
 
 
@@ -210,3 +210,23 @@ def test_a_plan_lists_at_most_three_deployments_of_one_model() -> None:
     per_model = Counter(r.model_id for r in result.rows)
     assert max(per_model.values()) == ROWS_PER_MODEL == 3
     assert result.candidates > len(result.rows)
+
+
+def test_one_gpu_shape_on_several_clouds_is_estimated_once_and_priced_per_cloud() -> None:
+    from tests.planner.db import load_gpu_prices
+
+    world = make_world()
+    load_gpu_prices([("aws", "us-east-1", "p5.h100", "H100", 1, "4.00"),
+                     ("lambda", "us-tx", "gpu_1x_h100", "H100", 1, "2.50")])  # fmt: skip
+    built = plan_inputs_build(inputs=inputs(modes=["cloud"]))
+    h100 = [
+        o for o in built.options
+        if o.model_id == world["small"].id and o.accelerator_slug == "h100-sxm" and o.count == 1
+    ]  # fmt: skip
+    by_cloud = {o.cloud: o for o in h100}
+    assert {"aws", "lambda"} <= set(by_cloud)
+    aws, lam = by_cloud["aws"], by_cloud["lambda"]
+    assert (aws.hourly_usd, lam.hourly_usd) == (4.0, 2.5)
+    assert aws.precision == lam.precision
+    assert aws.decode_tokens_per_s_total == lam.decode_tokens_per_s_total
+    assert aws.ttft_s == lam.ttft_s
