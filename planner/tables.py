@@ -14,6 +14,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from operator import attrgetter
+from typing import TypeVar
 
 import numpy as np
 
@@ -24,8 +25,40 @@ def _float(value: float) -> float | None:
     return None if math.isnan(value) else value
 
 
+def _nan_column(records: Sequence, name: str) -> np.ndarray:
+    """The float field `name` of every record, None as NaN (one C-level pass)."""
+    values = map(attrgetter(name), records)
+    return np.fromiter(
+        (math.nan if v is None else v for v in values), dtype=np.float64, count=len(records)
+    )
+
+
+R = TypeVar("R")
+
+
+class _Columns(Sequence[R]):
+    """The Sequence side of a table: entry i is the record `_record(i)` builds; the
+    table's length is that of its `_length` column."""
+
+    _length = "id"
+
+    def __len__(self) -> int:
+        return len(getattr(self, self._length))
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self._record(j) for j in range(*i.indices(len(self)))]
+        return self._record(range(len(self))[i])  # negative indices, IndexError
+
+    def __iter__(self):
+        return map(self._record, range(len(self)))
+
+    def _record(self, i: int) -> R:
+        raise NotImplementedError
+
+
 @dataclass(frozen=True, eq=False)
-class SelfHostTable(Sequence[SelfHostOption]):
+class SelfHostTable(_Columns[SelfHostOption]):
     """Self-host options as columns (numpy arrays), one entry per option, in order.
 
     A Sequence of SelfHostOption (indexing or iterating builds the records), so it can be
@@ -53,13 +86,9 @@ class SelfHostTable(Sequence[SelfHostOption]):
     prefill_tokens_per_s: np.ndarray
     memory_needed_gib: np.ndarray
 
-    def __len__(self) -> int:
-        return len(self.model_id)
+    _length = "model_id"
 
-    def __getitem__(self, i):  # type: ignore[override]
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        i = int(i)
+    def _record(self, i: int) -> SelfHostOption:
         slug, name, cloud, region, instance = self.hosts[int(self.host[i])]
         prefill = float(self.prefill_tokens_per_s[i])
         needed = float(self.memory_needed_gib[i])
@@ -72,12 +101,9 @@ class SelfHostTable(Sequence[SelfHostOption]):
             throughput_source="measured" if self.measured[i] else "estimated",
             hourly_usd=float(self.hourly_usd[i]), owned=bool(self.owned[i]),
             cloud=cloud, region=region, instance=instance, spot=bool(self.spot[i]),
-            prefill_tokens_per_s=None if math.isnan(prefill) else prefill,
-            memory_needed_gib=None if math.isnan(needed) else needed,
+            prefill_tokens_per_s=_float(prefill),
+            memory_needed_gib=_float(needed),
         )  # fmt: skip
-
-    def __iter__(self):
-        return (self[i] for i in range(len(self)))
 
     @classmethod
     def from_options(cls, options: Iterable[SelfHostOption]) -> SelfHostTable:
@@ -97,12 +123,6 @@ class SelfHostTable(Sequence[SelfHostOption]):
         def column(name: str, dtype) -> np.ndarray:  # one C-level pass per field
             return np.fromiter(map(attrgetter(name), records), dtype=dtype, count=n)
 
-        def optional(name: str) -> np.ndarray:
-            values = map(attrgetter(name), records)
-            return np.fromiter(
-                (math.nan if v is None else v for v in values), dtype=np.float64, count=n
-            )
-
         sources = map(attrgetter("throughput_source"), records)
         return cls(
             model_id=column("model_id", np.int64), host=np.array(host, dtype=np.int64),
@@ -116,8 +136,8 @@ class SelfHostTable(Sequence[SelfHostOption]):
             measured=np.fromiter((v == "measured" for v in sources), dtype=bool, count=n),
             hourly_usd=column("hourly_usd", np.float64), owned=column("owned", bool),
             spot=column("spot", bool),
-            prefill_tokens_per_s=optional("prefill_tokens_per_s"),
-            memory_needed_gib=optional("memory_needed_gib"),
+            prefill_tokens_per_s=_nan_column(records, "prefill_tokens_per_s"),
+            memory_needed_gib=_nan_column(records, "memory_needed_gib"),
         )  # fmt: skip
 
 
@@ -130,7 +150,7 @@ _OFFER_FLOATS = (
 
 
 @dataclass(frozen=True, eq=False)
-class ApiOfferTable(Sequence[ApiOffer]):
+class ApiOfferTable(_Columns[ApiOffer]):
     """API offers as columns: `provider` indexes `providers` ((slug, name) pairs); the
     prices, context_tokens, ttft_s and stream_tokens_per_s are float64 with NaN for None.
     """
@@ -150,21 +170,12 @@ class ApiOfferTable(Sequence[ApiOffer]):
     ttft_s: np.ndarray
     stream_tokens_per_s: np.ndarray
 
-    def __len__(self) -> int:
-        return len(self.id)
-
-    def __getitem__(self, i):  # type: ignore[override]
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        i = int(i)
+    def _record(self, i: int) -> ApiOffer:
         slug, name = self.providers[int(self.provider[i])]
         values = [_float(float(getattr(self, f)[i])) for f in _OFFER_FLOATS]
         context = values[7]
         values[7] = None if context is None else int(context)
         return ApiOffer(int(self.id[i]), int(self.model_id[i]), slug, name, *values)
-
-    def __iter__(self):
-        return (self[i] for i in range(len(self)))
 
     def take(self, index: np.ndarray) -> ApiOfferTable:
         """The offers at `index` (positions or a boolean mask), in that order."""
@@ -208,17 +219,11 @@ class ApiOfferTable(Sequence[ApiOffer]):
         pair = attrgetter("provider_slug", "provider_name")
         provider = [providers.setdefault(p, len(providers)) for p in map(pair, records)]
 
-        def column(name: str) -> np.ndarray:
-            values = map(attrgetter(name), records)
-            return np.fromiter(
-                (math.nan if v is None else v for v in values), dtype=np.float64, count=n
-            )
-
         return cls(
             id=np.fromiter(map(attrgetter("id"), records), dtype=np.int64, count=n),
             model_id=np.fromiter(map(attrgetter("model_id"), records), dtype=np.int64, count=n),
             provider=np.array(provider, dtype=np.int64), providers=tuple(providers),
-            **{name: column(name) for name in _OFFER_FLOATS},
+            **{name: _nan_column(records, name) for name in _OFFER_FLOATS},
         )  # fmt: skip
 
 
@@ -234,7 +239,7 @@ _MODEL_TEXTS = ("repo_id", "name", "task", "license", "languages", "quality_sour
 
 
 @dataclass(frozen=True, eq=False)
-class CandidateTable(Sequence[CandidateModel]):
+class CandidateTable(_Columns[CandidateModel]):
     """Candidate models as columns. `commercial_ok` is int8: 1 True, 0 False, -1 None;
     context_tokens, params_total, params_active and quality_index are float64 with NaN for
     None (the integers come back as int: exact below 2**53); the strings and the tuples of
@@ -256,13 +261,7 @@ class CandidateTable(Sequence[CandidateModel]):
     quality_index: np.ndarray
     quality_sources: tuple[tuple[str, ...], ...]
 
-    def __len__(self) -> int:
-        return len(self.id)
-
-    def __getitem__(self, i):  # type: ignore[override]
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        i = range(len(self))[i]  # negative indices, IndexError
+    def _record(self, i: int) -> CandidateModel:
         return CandidateModel(
             int(self.id[i]), self.repo_id[i], self.name[i], self.task[i],
             bool(self.open_weights[i]), self.license[i],

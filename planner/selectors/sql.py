@@ -7,7 +7,15 @@ from django.db.models import FloatField, IntegerField
 from django.db.models.functions import Cast, Coalesce
 
 
-class FloatCast(Cast):
+class _AsHandedBack:
+    """Values as the database hands them back: no per-row converter in Python."""
+
+    @property
+    def convert_value(self):
+        return self._convert_value_noop
+
+
+class FloatCast(_AsHandedBack, Cast):
     """CAST(x AS a float): both SQLite (REAL) and PostgreSQL (double precision) hand back
     Python floats, so no per-value converter (Django adds float() for FloatField
     expressions; thousands of offers × 8 prices)."""
@@ -15,25 +23,13 @@ class FloatCast(Cast):
     def __init__(self, expression: str) -> None:
         super().__init__(expression, FloatField())
 
-    @property
-    def convert_value(self):
-        return self._convert_value_noop
 
-
-class IntCast(Cast):
-    """CAST(x AS integer) handed back as the database's int (no per-row converter)."""
+class IntCast(_AsHandedBack, Cast):
+    """CAST(x AS integer), handed back as the database's int."""
 
     def __init__(self, expression: str) -> None:
         super().__init__(expression, IntegerField())
 
-    @property
-    def convert_value(self):
-        return self._convert_value_noop
 
-
-class FloatCoalesce(Coalesce):
-    """COALESCE of float casts, handed back as the database's floats (see FloatCast)."""
-
-    @property
-    def convert_value(self):
-        return self._convert_value_noop
+class FloatCoalesce(_AsHandedBack, Coalesce):
+    """COALESCE of float casts, handed back as the database's floats."""
