@@ -16,6 +16,7 @@ from django.db.models import F, Q
 
 from catalog.models import Feed
 from config.db import TimeStampedModel
+from pricing.feeds.base import OFFER_PRICE_FIELDS
 
 MONEY = {"max_digits": 20, "decimal_places": 9, "null": True, "blank": True}
 
@@ -101,19 +102,7 @@ class Offer(TimeStampedModel):
 
     objects = OfferQuerySet.as_manager()
 
-    PRICE_FIELDS = (
-        "usd_per_mtok_input",
-        "usd_per_mtok_output",
-        "usd_per_mtok_cache_read",
-        "usd_per_mtok_cache_write",
-        "usd_per_mtok_batch_input",
-        "usd_per_mtok_batch_output",
-        "usd_per_image",
-        "usd_per_audio_second",
-        "usd_per_audio_minute",
-        "usd_per_request",
-        "usd_per_unit",
-    )
+    PRICE_FIELDS = OFFER_PRICE_FIELDS  # the feed records' price fields, one list
 
     class Meta:
         ordering = ["provider_id", "model_name", "unit", "-valid_from"]

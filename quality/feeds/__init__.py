@@ -89,6 +89,16 @@ class ParseOutput:
     records: list[ScoreRecord] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     _seen: set = field(default_factory=set)
+    _models: set = field(default_factory=set)
+
+    def first_row_of(self, model: str, *, where: str) -> bool:
+        """Whether this is the board's first row for `model` (one row per model); a later
+        one is reported and left out."""
+        if model in self._models:
+            self.errors.append(f"{where}: duplicate row for this model; the first row was kept")
+            return False
+        self._models.add(model)
+        return True
 
     def add(self, record: ScoreRecord, *, where: str) -> bool:
         """Keep the record unless one with the same key is already in (duplicate row)."""
@@ -132,6 +142,17 @@ def number(raw: object, *, what: str, low: float | None = None, high: float | No
 def check_interval(value: float, low: float | None, high: float | None) -> None:
     if low is not None and high is not None and not (low <= value <= high):
         raise BadValue(f"interval [{low:g}, {high:g}] does not contain the score {value:g}")
+
+
+def named_model(name: str, *, open_weights: bool) -> dict[str, object]:
+    """ScoreRecord fields of a row naming its model by a Hub repo id when the weights are
+    open (else a bare name): source name, Hub repo, organization hint, open weights."""
+    return {
+        "source_name": name,
+        "hub_repo_id": name if open_weights else "",
+        "organization_hint": name.split("/")[0] if "/" in name else "",
+        "open_weights": open_weights,
+    }
 
 
 def model_name(raw: object) -> str:

@@ -103,7 +103,6 @@ def parse_livebench(
     if unknown:
         out.errors.append(f"livebench: columns not in any category ignored: {', '.join(unknown)}")
     links = links or {}
-    seen: set[str] = set()
     for line_no, row in enumerate(reader, start=2):
         if not row or not any(cell.strip() for cell in row):
             continue
@@ -114,10 +113,8 @@ def parse_livebench(
             out.errors.append(f"{where}: {exc}; row rejected")
             continue
         where = f"{where} model '{key}'"
-        if key in seen:
-            out.errors.append(f"{where}: duplicate row for this model; the first row was kept")
+        if not out.first_row_of(key, where=where):
             continue
-        seen.add(key)
         if len(row) != len(header):
             out.errors.append(
                 f"{where}: {len(row)} cells for {len(header)} columns (truncated?); row rejected"

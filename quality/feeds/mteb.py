@@ -21,6 +21,7 @@ from quality.feeds import (
     ScoreRecord,
     decode_text,
     model_name,
+    named_model,
     number,
     settings_tuple,
 )
@@ -68,7 +69,6 @@ def parse_mteb(
     }
     task_cols = [c for c in fields if c not in meta_cols]
     out = ParseOutput()
-    seen: set[str] = set()
     for line_no, row in enumerate(reader, start=2):
         where = f"mteb line {line_no}"
         if None in row or any(v is None for v in row.values()):
@@ -93,19 +93,14 @@ def parse_mteb(
         except BadValue as exc:
             out.errors.append(f"{where}: {exc}; row rejected")
             continue
-        if name in seen:
-            out.errors.append(f"{where}: duplicate row for this model; the first row was kept")
+        if not out.first_row_of(name, where=where):
             continue
-        seen.add(name)
         open_weights = (row.get("open_weights") or "").strip().lower() == "true"
         common = {
             "board": board,
-            "source_name": name,
             "samples": n_tasks,
-            "hub_repo_id": name if open_weights else "",
-            "organization_hint": name.split("/")[0] if "/" in name else "",
-            "open_weights": open_weights,
             "settings": settings_tuple({}),
+            **named_model(name, open_weights=open_weights),
         }
         out.add(ScoreRecord(metric="mean_task", value=mean_task, **common), where=where)
         out.add(ScoreRecord(metric="mean_tasktype", value=mean_tt, **common), where=where)

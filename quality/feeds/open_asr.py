@@ -19,6 +19,7 @@ from quality.feeds import (
     ScoreRecord,
     decode_text,
     model_name,
+    named_model,
     number,
 )
 
@@ -38,7 +39,6 @@ def parse_open_asr(
         )
     sets = [c for c in fields if c.endswith(" WER") and c != "Avg. WER"]
     out = ParseOutput()
-    seen: set[str] = set()
     for line_no, row in enumerate(reader, start=2):
         where = f"open_asr line {line_no}"
         if None in row or any(v is None for v in row.values()):
@@ -57,18 +57,10 @@ def parse_open_asr(
         except BadValue as exc:
             out.errors.append(f"{where}: {exc}; row rejected")
             continue
-        if name in seen:
-            out.errors.append(f"{where}: duplicate row for this model; the first row was kept")
+        if not out.first_row_of(name, where=where):
             continue
-        seen.add(name)
         open_weights = (row.get("License") or "").strip().lower() == "open"
-        common = {
-            "board": board,
-            "source_name": name,
-            "hub_repo_id": name if open_weights else "",
-            "organization_hint": name.split("/")[0] if "/" in name else "",
-            "open_weights": open_weights,
-        }
+        common = {"board": board, **named_model(name, open_weights=open_weights)}
         out.add(ScoreRecord(metric="wer", value=avg, **common), where=where)
         for test_set, value in per_set.items():
             out.add(
