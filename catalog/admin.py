@@ -6,6 +6,7 @@ from catalog.models import (
     AliasReview,
     Feed,
     FeedRun,
+    LinkChange,
     Model,
     ModelAlias,
     Organization,
@@ -66,6 +67,23 @@ class ModelAliasAdmin(admin.ModelAdmin):
     search_fields = ("alias", "model__repo_id")
     list_select_related = ("model",)
     raw_id_fields = ("model",)
+
+
+@admin.register(LinkChange)
+class LinkChangeAdmin(admin.ModelAdmin):
+    """Every re-link of a feed name, with its reason: read-only history."""
+
+    list_display = ("created_at", "source", "alias", "old_repo_id", "new_model", "reason")
+    list_filter = ("source",)
+    search_fields = ("alias", "old_repo_id", "new_model__repo_id")
+    list_select_related = ("new_model",)
+    readonly_fields = ("source", "alias", "old_model", "old_repo_id", "new_model", "reason")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 @admin.register(AliasReview)

@@ -5,10 +5,10 @@ Thin: querysets come from catalog.selectors, filters from catalog.filters.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -25,15 +25,25 @@ from rest_framework.response import Response
 
 from catalog import selectors
 from catalog.filters import (
-    MODEL_ANNOTATED_KEYS,
     MODEL_DEFAULT_ORDERING,
     MODEL_ORDERINGS,
+    QUALITY_TASK_KEY,
     ModelFilter,
 )
-from catalog.models import Feed, FeedRun, Model, ModelAlias, Organization, Task
+from catalog.models import Feed, Model, Organization, Task
+from catalog.serializers import (
+    FeedOut,
+    FeedRunOut,
+    ModelDetailOut,
+    ModelListOut,
+    OrganizationOut,
+    TaskOut,
+    model_list_values,
+)
+from catalog.services.hub_fetch import model_get_or_fetch
 from config.api import CachedListMixin, ConditionalRetrieveMixin, ErrorOut, KeysetPagination
 
-PAGING_PARAMS = {"cursor", "page_size"}
+FILTER_PARAMS = set(ModelFilter.base_filters)
 ERRORS_LIST = {400: ErrorOut, 429: ErrorOut}
 ERRORS_DETAIL = {
     304: OpenApiResponse(description="Not modified (If-None-Match / If-Modified-Since)."),
@@ -53,208 +63,15 @@ CONDITIONAL_HEADERS = [
 ]
 
 
-# --- Serializers -----------------------------------------------------------------------
-class ModelListOut(serializers.ModelSerializer):
-    organization = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
-    task = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
-    tags = serializers.ListField(child=serializers.CharField(), read_only=True)
-
-    class Meta:
-        model = Model
-        fields = [
-            "repo_id",
-            "name",
-            "organization",
-            "task",
-            "source",
-            "family",
-            "library",
-            "license",
-            "open_weights",
-            "gated",
-            "downloads",
-            "likes",
-            "params_total",
-            "params_active",
-            "context_tokens",
-            "hub_modified_at",
-            "tags",
-        ]
-        read_only_fields = fields
-
-    def to_representation(self, instance: Model | dict[str, Any]) -> dict[str, Any]:
-        """Fast path for lists of up to 200 rows: the list reads `.values()` rows (no
-        model instances) and builds the dict directly, ~10x cheaper than DRF's per-field
-        machinery. Same output as the generic path for instances too (tested)."""
-        row = instance if isinstance(instance, dict) else _model_row(instance)
-        return {
-            "repo_id": row["repo_id"],
-            "name": row["name"],
-            "organization": row["organization_slug"],
-            "task": row["task_slug"],
-            "source": row["source"],
-            "family": row["family"],
-            "library": row["library"],
-            "license": row["license"],
-            "open_weights": row["open_weights"],
-            "gated": row["gated"],
-            "downloads": row["downloads"],
-            "likes": row["likes"],
-            "params_total": row["params_total"],
-            "params_active": row["params_active"],
-            "context_tokens": row["context_tokens"],
-            "hub_modified_at": _iso(row["hub_modified_at"]),
-            "tags": [str(tag) for tag in row["tags"]],
-        }
+_PLAIN_LIST: list[QuerySet] = []
 
 
-MODEL_LIST_VALUES = [
-    "id",
-    *(f for f in ModelListOut.Meta.fields if f not in ("organization", "task")),
-]
-
-
-def model_list_values(queryset: QuerySet[Model]) -> QuerySet:
-    """The list's rows as dicts: the columns ModelListOut shows plus id and, when ordered
-    by a cross-app key (cheapest, quality), that annotation (the keyset)."""
-    keys = [k for k in MODEL_ANNOTATED_KEYS if k in queryset.query.annotations]
-    return queryset.values(
-        *MODEL_LIST_VALUES,
-        *keys,
-        organization_slug=F("organization__slug"),
-        task_slug=F("task__slug"),
-    )
-
-
-def _model_row(instance: Model) -> dict[str, Any]:
-    row = {name: getattr(instance, name) for name in MODEL_LIST_VALUES}
-    row["organization_slug"] = instance.organization.slug if instance.organization_id else None
-    row["task_slug"] = instance.task.slug if instance.task_id else None
-    return row
-
-
-def _iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    text = value.astimezone(UTC).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
-class ModelAliasOut(serializers.ModelSerializer):
-    class Meta:
-        model = ModelAlias
-        fields = ["source", "alias", "rule"]
-        read_only_fields = fields
-
-
-class ModelDetailOut(ModelListOut):
-    base_model = serializers.SlugRelatedField(slug_field="repo_id", read_only=True, allow_null=True)
-    languages = serializers.ListField(child=serializers.CharField(), read_only=True)
-    architectures = serializers.ListField(child=serializers.CharField(), read_only=True)
-    params_by_dtype = serializers.DictField(
-        child=serializers.IntegerField(),
-        read_only=True,
-        help_text="Parameter count per stored dtype (safetensors metadata), "
-        'e.g. {"BF16": 8030261248}.',
-    )
-    aliases = ModelAliasOut(many=True, read_only=True)
-
-    to_representation = serializers.ModelSerializer.to_representation
-
-    class Meta(ModelListOut.Meta):
-        fields = [
-            *ModelListOut.Meta.fields,
-            "description",
-            "languages",
-            "gated_mode",
-            "hub_created_at",
-            "sha",
-            "base_model",
-            "base_model_repo_id",
-            "base_model_relation",
-            "params_by_dtype",
-            "model_type",
-            "architectures",
-            "num_layers",
-            "hidden_size",
-            "num_heads",
-            "num_kv_heads",
-            "head_dim",
-            "intermediate_size",
-            "vocab_size",
-            "num_experts",
-            "experts_per_token",
-            "kv_lora_rank",
-            "qk_rope_head_dim",
-            "sliding_window",
-            "config_dtype",
-            "aliases",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = fields
-
-
-class TaskOut(serializers.ModelSerializer):
-    model_count = serializers.IntegerField(read_only=True)
-
-    class Meta:
-        model = Task
-        fields = ["slug", "name", "category", "model_count"]
-        read_only_fields = fields
-
-
-class OrganizationOut(serializers.ModelSerializer):
-    class Meta:
-        model = Organization
-        fields = ["slug", "name", "homepage"]
-        read_only_fields = fields
-
-
-class FeedRunOut(serializers.ModelSerializer):
-    feed = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    duration_s = serializers.FloatField(read_only=True, allow_null=True)
-    errors = serializers.ListField(child=serializers.CharField(), read_only=True)
-
-    class Meta:
-        model = FeedRun
-        fields = [
-            "id",
-            "feed",
-            "status",
-            "started_at",
-            "finished_at",
-            "duration_s",
-            "created",
-            "updated",
-            "unchanged",
-            "closed",
-            "rejected",
-            "failed",
-            "errors",
-        ]
-        read_only_fields = fields
-
-
-class FeedOut(serializers.ModelSerializer):
-    last_good_run_finished_at = serializers.DateTimeField(
-        source="last_good_run.finished_at", read_only=True, allow_null=True, default=None
-    )
-
-    class Meta:
-        model = Feed
-        fields = [
-            "slug",
-            "name",
-            "kind",
-            "format",
-            "url",
-            "schedule",
-            "enabled",
-            "last_good_run_finished_at",
-            "updated_at",
-        ]
-        read_only_fields = fields
+def _plain_list_values() -> QuerySet:
+    """The unfiltered list's `.values()` queryset, built once per process (never
+    evaluated itself: pagination orders, filters and slices clones of it)."""
+    if not _PLAIN_LIST:
+        _PLAIN_LIST.append(model_list_values(selectors.model_list()))
+    return _PLAIN_LIST[0]
 
 
 # --- Viewsets --------------------------------------------------------------------------
@@ -267,10 +84,12 @@ class FeedOut(serializers.ModelSerializer):
     ),
     retrieve=extend_schema(
         summary="One model by repo id (slashes allowed)",
-        description="Architecture dims, parameters by dtype, feed aliases and base model. "
+        description="Architecture dims, parameters by dtype, feed aliases and base model, and "
+        "where each fact came from. A Hub repo id the catalog lacks is fetched from the Hub "
+        "(404 naming it when the Hub has no such repo; 429 when fetches are throttled). "
         "Sends ETag and Last-Modified; answers 304 to a matching conditional GET.",
         parameters=CONDITIONAL_HEADERS,
-        responses={200: ModelDetailOut, **ERRORS_DETAIL},
+        responses={200: ModelDetailOut, **ERRORS_DETAIL, 503: ErrorOut},
     ),
 )
 class ModelViewSet(CachedListMixin, ConditionalRetrieveMixin, viewsets.ReadOnlyModelViewSet):
@@ -281,25 +100,46 @@ class ModelViewSet(CachedListMixin, ConditionalRetrieveMixin, viewsets.ReadOnlyM
 
     filter_backends = [DjangoFilterBackend]  # ordering is a ModelFilter field
 
+    keyset_template: str | None = None
+
     def get_queryset(self) -> QuerySet[Model]:
         if self.action == "retrieve":
             return selectors.model_detail_list().prefetch_related("aliases")
+        if self.request is not None and not (set(self.request.query_params) & FILTER_PARAMS):
+            # No filter asked (any other parameter is ignored): no FilterSet, and the
+            # page's SQL depends only on its shape (config.api.CompiledValuesQuery).
+            self.keyset_template = "models"
+            return _plain_list_values()
         return selectors.model_list()
 
     def filter_queryset(self, queryset: QuerySet[Model]) -> QuerySet[Model]:
-        if self.action == "retrieve" or not (set(self.request.query_params) - PAGING_PARAMS):
-            return queryset  # no filter asked: skip building the FilterSet and its form
+        if self.action == "retrieve" or self.keyset_template:
+            return queryset
         return super().filter_queryset(queryset)
 
     def paginate_queryset(self, queryset: QuerySet[Model]) -> list[Any] | None:
+        if self.keyset_template:  # already the list's `.values()` rows
+            return super().paginate_queryset(queryset)
         return super().paginate_queryset(model_list_values(queryset))
 
     def get_serializer_class(self) -> type[serializers.Serializer]:
         return ModelDetailOut if self.action == "retrieve" else ModelListOut
 
+    def get_object(self) -> Model:
+        """The model by repo id; one the catalog lacks is fetched from the Hub
+        (catalog.services.hub_fetch: 404 naming it when the Hub has none)."""
+        try:
+            return super().get_object()
+        except Http404:
+            fetched = model_get_or_fetch(repo_id=self.kwargs[self.lookup_field])
+            self.kwargs[self.lookup_field] = fetched.repo_id
+            return super().get_object()
+
     def keyset_ordering(self, request: Request) -> tuple[str, bool, bool]:
         value = request.query_params.get("ordering") or MODEL_DEFAULT_ORDERING
         field, descending = MODEL_ORDERINGS.get(value, MODEL_ORDERINGS[MODEL_DEFAULT_ORDERING])
+        if field == "quality_index_best" and request.query_params.get("quality_task"):
+            field = QUALITY_TASK_KEY  # that task's index (catalog.filters.filter_ordering)
         return field, descending, field == "repo_id"
 
     def detail_version(self, obj: Model) -> str:

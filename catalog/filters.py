@@ -10,6 +10,7 @@ answers with 400 and the error body, never with an empty list.
 
 from __future__ import annotations
 
+import copy
 import re
 
 import django_filters as filters
@@ -18,7 +19,9 @@ from django.apps import apps
 from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet, TextField
+from django.db.models.functions import Cast
+from django.http import QueryDict
 
 from catalog.models import Model
 
@@ -26,6 +29,17 @@ PARAMS_PER_BILLION = 1_000_000_000
 # The website's select menus for the two booleans ("" = either).
 OPEN_CHOICES = [("", "Open or closed"), ("true", "Open weights"), ("false", "Closed / API only")]
 GATED_CHOICES = [("", "Gated or not"), ("true", "Gated"), ("false", "Not gated")]
+# Modalities as pricing.offer_tasks and the Hub facts store them on Model.
+MODALITY_CHOICES = [
+    ("text", "Text"),
+    ("image", "Image"),
+    ("audio", "Audio"),
+    ("video", "Video"),
+    ("pdf", "PDF / file"),
+    ("embedding", "Embedding"),
+    ("score", "Relevance score"),
+    ("label", "Label"),
+]
 
 # ordering parameter -> (field, descending). Each has a (field, id) index: the keyset.
 MODEL_ORDERINGS: dict[str, tuple[str, bool]] = {}
@@ -34,12 +48,15 @@ for _field in ("repo_id", "downloads", "likes", "params_total", "context_tokens"
     MODEL_ORDERINGS[f"-{_field}"] = (_field, True)
 MODEL_ORDERINGS["hub_modified_at"] = ("hub_modified_at", False)
 MODEL_ORDERINGS["-hub_modified_at"] = ("hub_modified_at", True)
-# Cross-app keys (annotations, not columns): key name -> annotation the keyset reads.
-MODEL_ORDERINGS["cheapest"] = ("cheapest_usd_per_mtok_input", False)
-MODEL_ORDERINGS["-cheapest"] = ("cheapest_usd_per_mtok_input", True)
-MODEL_ORDERINGS["quality"] = ("quality_best", False)
-MODEL_ORDERINGS["-quality"] = ("quality_best", True)
-MODEL_ANNOTATED_KEYS = {"cheapest_usd_per_mtok_input", "quality_best"}
+# Cross-app keys, denormalized onto Model by the apps above catalog (pricing writes the
+# cheapest price for its reference usage, quality the best index), each on a (key, id)
+# index. With `quality_task` the quality key is an annotation (that task's index row).
+MODEL_ORDERINGS["cheapest"] = ("cheapest_usd_per_mtok_blended", False)
+MODEL_ORDERINGS["-cheapest"] = ("cheapest_usd_per_mtok_blended", True)
+MODEL_ORDERINGS["quality"] = ("quality_index_best", False)
+MODEL_ORDERINGS["-quality"] = ("quality_index_best", True)
+QUALITY_TASK_KEY = "quality_task_value"
+MODEL_ANNOTATED_KEYS = {QUALITY_TASK_KEY}
 MODEL_DEFAULT_ORDERING = "repo_id"
 # The estimator's precision keys (benchmarks.estimate.PRECISIONS; catalog may not import
 # it: tests/api/test_model_cross_filters.py checks the two stay equal).
@@ -79,33 +96,9 @@ def _related(name: str):
     return Model._meta.get_field(name).related_model
 
 
-def cheapest_input_subquery() -> Subquery:
-    """Per model (OuterRef pk): the lowest current token offer's USD per 1M input tokens."""
-    offer = _related("offers")
-    return Subquery(
-        offer.objects.filter(
-            model_id=OuterRef("pk"), valid_to__isnull=True, unit="token",
-            usd_per_mtok_input__isnull=False,
-        )
-        .order_by("usd_per_mtok_input")
-        .values("usd_per_mtok_input")[:1]
-    )  # fmt: skip
-
-
-def _current_token_offers() -> QuerySet:
-    return _related("offers").objects.filter(
-        model_id=OuterRef("pk"), valid_to__isnull=True, unit="token"
-    )
-
-
 def _quality_rows(task: str | None) -> QuerySet:
     rows = _related("quality_indexes").objects.filter(model_id=OuterRef("pk"))
     return rows.filter(task=task) if task else rows
-
-
-def quality_best_subquery(task: str | None = None) -> Subquery:
-    """Per model: its best QualityIndex value (over all tasks, or for `task`)."""
-    return Subquery(_quality_rows(task).order_by("-value").values("value")[:1])
 
 
 class StrictBooleanField(forms.NullBooleanField):
@@ -130,6 +123,12 @@ class StrictBooleanField(forms.NullBooleanField):
 
 class StrictBooleanFilter(filters.BooleanFilter):
     field_class = StrictBooleanField
+
+
+class IntegerFilter(filters.NumberFilter):
+    """A whole number (the schema says integer; `1.5` is a 400, not a silent match)."""
+
+    field_class = forms.IntegerField
 
 
 class ModelFilter(filters.FilterSet):
@@ -173,12 +172,24 @@ class ModelFilter(filters.FilterSet):
         label="Max params (B)",
         help_text="At most this many billion parameters (total), e.g. `8`.",
     )
-    min_context_tokens = filters.NumberFilter(
+    min_context_tokens = IntegerFilter(
         label="Min context (tokens)",
         field_name="context_tokens",
         lookup_expr="gte",
         min_value=0,
         help_text="Context window of at least this many tokens.",
+    )
+    input_modality = filters.ChoiceFilter(
+        label="Input",
+        choices=MODALITY_CHOICES,
+        method="filter_modality",
+        help_text="The model reads this modality, e.g. `image` (vision models).",
+    )
+    output_modality = filters.ChoiceFilter(
+        label="Output",
+        choices=MODALITY_CHOICES,
+        method="filter_modality",
+        help_text="The model writes this modality, e.g. `audio` (speech synthesis).",
     )
     has_offers = StrictBooleanFilter(
         label="Has offers",
@@ -245,13 +256,42 @@ class ModelFilter(filters.FilterSet):
         empty_label=None,
         help_text="Sort key; `-` for descending. Default `repo_id`. Ties break on id. "
         "Ordering by a nullable key (params_total, context_tokens, hub_modified_at, "
-        "cheapest = lowest current input price per 1M tokens, quality = best quality "
-        "index) lists only the models that have it.",
+        "cheapest = the cheapest current token offer's USD for 1M tokens blended 3:1 "
+        "input:output (1,000 requests of 750 in + 250 out), quality = best quality index, "
+        "or with `quality_task` that task's index) lists only the models that have it.",
     )
 
     class Meta:
         model = Model
         fields: list[str] = []
+
+    _form_class: type | None = None
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None) -> None:
+        """django-filter's __init__, with a shallow copy of each filter: its deep copy of
+        every filter (choices and all) was most of a filtered list request's Python time.
+        Safe because a filter's per-request state (model, parent, its form field) is set
+        on the copy, and nothing mutates the shared `extra` kwargs after class creation."""
+        if queryset is None:
+            queryset = Model.objects.all()
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset
+        self.request = request
+        self.form_prefix = prefix
+        self.filters = {name: copy.copy(f) for name, f in self.base_filters.items()}
+        for filter_ in self.filters.values():
+            filter_.model = queryset.model
+            filter_.parent = self
+            if filter_.method is not None:  # bind its FilterMethod to the copy, not the base
+                filter_.method = filter_.method
+
+    def get_form_class(self) -> type:
+        """One form class per FilterSet class (its fields depend on nothing per request)."""
+        cls = type(self)
+        if cls.__dict__.get("_form_class") is None:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
 
     def filter_q(self, queryset: QuerySet[Model], name: str, value: str) -> QuerySet[Model]:
         return model_search(queryset, value)
@@ -265,6 +305,17 @@ class ModelFilter(filters.FilterSet):
     def filter_noop(self, queryset: QuerySet[Model], name: str, value) -> QuerySet[Model]:
         return queryset  # read by filter_fits
 
+    def filter_modality(self, queryset: QuerySet[Model], name: str, value: str) -> QuerySet[Model]:
+        """JSON list membership: jsonb containment on PostgreSQL (GIN-indexed, catalog
+        migration providers_modality_indexes); the list's text on SQLite."""
+        field = "input_modalities" if name == "input_modality" else "output_modalities"
+        if connection.vendor == "postgresql":
+            return queryset.filter(**{f"{field}__contains": [value]})
+        alias = f"{field}_text"
+        return queryset.alias(**{alias: Cast(field, TextField())}).filter(
+            **{f"{alias}__contains": f'"{value}"'}
+        )
+
     def filter_has_offers(self, queryset: QuerySet[Model], name: str, value) -> QuerySet[Model]:
         if value is None:
             return queryset
@@ -277,19 +328,11 @@ class ModelFilter(filters.FilterSet):
         )
         return queryset.filter(Exists(offers))
 
-    def _cheapest(self, queryset: QuerySet[Model]) -> QuerySet[Model]:
-        if "cheapest_usd_per_mtok_input" in queryset.query.annotations:
-            return queryset
-        # The EXISTS lets PostgreSQL semi-join on the offers index before the subquery runs.
-        return queryset.filter(Exists(_current_token_offers())).annotate(
-            cheapest_usd_per_mtok_input=cheapest_input_subquery()
-        )
-
     def filter_price_min(self, queryset: QuerySet[Model], name: str, value) -> QuerySet[Model]:
-        return self._cheapest(queryset).filter(cheapest_usd_per_mtok_input__gte=value)
+        return queryset.filter(cheapest_usd_per_mtok_input__gte=value)
 
     def filter_price_max(self, queryset: QuerySet[Model], name: str, value) -> QuerySet[Model]:
-        return self._cheapest(queryset).filter(cheapest_usd_per_mtok_input__lte=value)
+        return queryset.filter(cheapest_usd_per_mtok_input__lte=value)
 
     def filter_fits(self, queryset: QuerySet[Model], name: str, value: str) -> QuerySet[Model]:
         accelerator = (
@@ -314,6 +357,8 @@ class ModelFilter(filters.FilterSet):
 
     def filter_quality_min(self, queryset: QuerySet[Model], name: str, value) -> QuerySet[Model]:
         task = self.form.cleaned_data.get("quality_task") or None
+        if task is None:  # the best index over tasks: the denormalized column
+            return queryset.filter(quality_index_best__gte=float(value))
         return queryset.filter(Exists(_quality_rows(task).filter(value__gte=float(value))))
 
     @property
@@ -330,15 +375,16 @@ class ModelFilter(filters.FilterSet):
     def filter_ordering(self, queryset: QuerySet[Model], name: str, value: str) -> QuerySet[Model]:
         field, descending = MODEL_ORDERINGS[value]
         direction = "-" if descending else ""
-        if field == "cheapest_usd_per_mtok_input":
-            queryset = self._cheapest(queryset).filter(cheapest_usd_per_mtok_input__isnull=False)
-            return queryset.order_by(f"{direction}{field}", f"{direction}id")
-        if field == "quality_best":
-            task = self.form.cleaned_data.get("quality_task") or None
-            queryset = queryset.filter(Exists(_quality_rows(task))).annotate(
-                quality_best=quality_best_subquery(task)
-            )
-            return queryset.order_by(f"{direction}{field}", f"{direction}id")
+        task = self.form.cleaned_data.get("quality_task") or None
+        if field == "quality_index_best" and task:
+            # That task's index row, joined (one row per model: unique on model, task).
+            queryset = queryset.annotate(
+                quality_for_task=FilteredRelation(
+                    "quality_indexes", condition=Q(quality_indexes__task=task)
+                ),
+                **{QUALITY_TASK_KEY: F("quality_for_task__value")},
+            ).filter(**{f"{QUALITY_TASK_KEY}__isnull": False})
+            return queryset.order_by(f"{direction}{QUALITY_TASK_KEY}", f"{direction}id")
         if Model._meta.get_field(field).null:
             queryset = queryset.filter(**{f"{field}__isnull": False})
         return queryset.order_by(f"{direction}{field}", f"{direction}id")

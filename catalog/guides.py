@@ -52,6 +52,24 @@ TILES: tuple[Tile, ...] = (
 )  # fmt: skip
 
 GUIDES: tuple[Guide, ...] = (
+    Guide("choosing", "How to choose a model",
+          "Start from the task, then quality, then cost and where it can run.",
+          "", "Browse the whole catalog", related=("pricing", "running-locally", "licences")),
+    Guide("pricing", "Access models side by side",
+          "Per token, per image, subscriptions, rented GPUs or your own hardware: what each "
+          "costs today in the catalog and when each one wins.",
+          "has_offers=true", "Browse models with an API price",
+          related=("running-locally", "choosing", "faq")),
+    Guide("running-locally", "Running models locally",
+          "llama.cpp, Ollama, LM Studio, MLX and vLLM: what each needs, and which catalog "
+          "models fit the GPU or Mac you have.",
+          "task=text-generation&open_weights=true", "Browse open-weights text models",
+          ("text-generation",), related=("pricing", "licences", "llms")),
+    Guide("licences", "Licences and acceptable use",
+          "Open weights are not always open source: gated repos, use policies and what "
+          "commercial use each licence allows.",
+          "open_weights=true", "Browse open-weights models",
+          related=("running-locally", "choosing", "faq")),
     Guide("llms", "Large language models",
           "Transformers trained to predict the next token: chat, code, reasoning, agents.",
           "task=text-generation", "Browse text-generation models", ("text-generation",),
@@ -68,17 +86,14 @@ GUIDES: tuple[Guide, ...] = (
           "Compress data into a smooth latent space and decode it back; the latent engine "
           "inside most diffusion models.", "q=vae", "Search the catalog for VAEs",
           match_text="vae", related=("diffusion", "gans")),
-    Guide("pricing", "Pricing and access models",
-          "Per token, per image, subscriptions, rented GPUs or your own hardware: what you "
-          "pay for and when each one wins.", "open_weights=true", "Browse open-weights models",
-          related=("choosing", "foundation-vs-fine-tuned")),
     Guide("foundation-vs-fine-tuned", "Foundation vs fine-tuned models",
           "Base models learn the world; fine-tunes learn a job. How to tell them apart and "
           "which to start from.", "task=text-generation", "Browse text-generation models",
           ("text-generation",), related=("llms", "choosing")),
-    Guide("choosing", "How to choose a model",
-          "Start from the task, then quality, then cost and where it can run.",
-          "", "Browse the whole catalog", related=("pricing", "llms")),
+    Guide("faq", "Questions people ask",
+          "Where the numbers come from, how fresh they are, why a field shows a dash, and "
+          "how to use the data.", "", "Browse the whole catalog",
+          related=("choosing", "pricing", "licences")),
 )  # fmt: skip
 
 GUIDES_BY_SLUG: dict[str, Guide] = {g.slug: g for g in GUIDES}

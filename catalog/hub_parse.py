@@ -18,9 +18,22 @@ from typing import Any
 
 import orjson
 
+from .hub_config import (
+    ArchDims,
+    HubFormatError,
+    estimate_active_params,
+    parse_config,
+    quant_method_of,
+)
 
-class HubFormatError(ValueError):
-    """A Hub document that cannot be read as a model / config at all."""
+__all__ = [
+    "ArchDims",
+    "HubFormatError",
+    "ModelRecord",
+    "estimate_active_params",
+    "parse_config",
+    "parse_model",
+]
 
 
 # ISO 639-1 codes: a Hub tag equal to one of these is a language tag ("en", "fr").
@@ -62,35 +75,11 @@ class ModelRecord:
     # The reduced `config` the listing gives ({"model_type", "architectures"} or
     # {"diffusers": {...}}): tells the sync whether a config file is worth fetching.
     config_hint: str = ""  # "transformers", "diffusers" or ""
+    quant_method: str = ""  # the listing config's quantization_config.quant_method
     # Card text (HTML-ish, untrusted). The listing and model_info carry none; a README
     # fetch is out of scope, so this stays "" from the Hub. The load sanitizes it.
     description: str = ""
     fingerprint: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class ArchDims:
-    """Architecture dimensions read from config.json (or a diffusers model_index.json)."""
-
-    model_type: str = ""
-    architectures: tuple[str, ...] = ()
-    num_layers: int | None = None
-    hidden_size: int | None = None
-    num_heads: int | None = None
-    num_kv_heads: int | None = None
-    head_dim: int | None = None
-    intermediate_size: int | None = None
-    moe_intermediate_size: int | None = None
-    vocab_size: int | None = None
-    context_tokens: int | None = None
-    num_experts: int | None = None
-    experts_per_token: int | None = None
-    num_dense_layers: int = 0  # leading dense layers of a MoE (first_k_dense_replace)
-    num_extra_moe_layers: int = 0  # multi-token-prediction layers stored with the weights
-    kv_lora_rank: int | None = None
-    qk_rope_head_dim: int | None = None
-    sliding_window: int | None = None
-    dtype: str = ""
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -278,113 +267,6 @@ def parse_model(data: Any, *, fingerprint: str | None = None) -> ModelRecord:
         params_total=params_total,
         params_by_dtype=dict(sorted(by_dtype.items())),
         config_hint=_config_hint(data.get("config")),
+        quant_method=quant_method_of(data.get("config")),
         fingerprint=fingerprint if fingerprint is not None else fingerprint_entry(data),
     )
-
-
-def parse_config(data: Any) -> ArchDims:
-    """config.json (or diffusers model_index.json) -> ArchDims.
-
-    Naming variants: layers num_hidden_layers / n_layer / num_layers / decoder_layers
-    (Whisper, BART); hidden hidden_size / n_embd / d_model; heads num_attention_heads /
-    n_head / decoder_attention_heads; intermediate intermediate_size / n_inner / d_ff /
-    ffn_dim / decoder_ffn_dim; context max_position_embeddings / n_positions / max_seq_len /
-    seq_length / max_target_positions. VLMs and CLIP keep the language model in
-    `text_config`, read when the top level has no layer count. head_dim is explicit or
-    hidden / heads; kv heads default to heads (no GQA).
-    """
-    if not isinstance(data, dict):
-        raise HubFormatError(f"config is a {type(data).__name__}, not an object")
-    if "_class_name" in data and "_diffusers_version" in data:
-        cls = _str(data.get("_class_name"))
-        return ArchDims(model_type="diffusers", architectures=(cls,) if cls else ())
-    archs_raw = data.get("architectures")
-    archs = tuple(a for a in archs_raw if isinstance(a, str)) if isinstance(archs_raw, list) else ()
-    model_type = _str(data.get("model_type"))
-    cfg = data
-    text = data.get("text_config")
-    layer_keys = ("num_hidden_layers", "n_layer", "num_layers", "n_layers", "decoder_layers")
-    if isinstance(text, dict) and _first_int(data, *layer_keys) is None:
-        cfg = {**text, **{k: v for k, v in data.items() if k in ("torch_dtype", "dtype")}}
-    layers = _first_int(cfg, *layer_keys)
-    hidden = _first_int(cfg, "hidden_size", "n_embd", "d_model", "dim", "model_dim")
-    heads = _first_int(
-        cfg, "num_attention_heads", "n_head", "n_heads", "num_heads", "decoder_attention_heads"
-    )
-    kv_heads = _first_int(cfg, "num_key_value_heads", "num_kv_heads", "n_kv_heads")
-    if cfg.get("multi_query") is True:  # GPT-BigCode style MQA
-        kv_heads = 1
-    if kv_heads is None:
-        kv_heads = heads
-    head_dim = _first_int(cfg, "head_dim", "d_kv", "attention_head_dim")
-    nope, rope = _int(cfg.get("qk_nope_head_dim")), _int(cfg.get("qk_rope_head_dim"))
-    if head_dim is None and nope and rope:  # MLA: the query/key head is nope + rope wide
-        head_dim = nope + rope
-    if head_dim is None and hidden and heads:
-        head_dim = hidden // heads
-    experts = _first_int(
-        cfg, "num_local_experts", "num_experts", "n_routed_experts", "moe_num_experts"
-    )
-    per_token = _first_int(
-        cfg, "num_experts_per_tok", "num_experts_per_token", "top_k_experts", "moe_top_k"
-    )
-    if not experts or experts <= 1:
-        experts = per_token = None
-    window = _int(cfg.get("sliding_window"))
-    if cfg.get("use_sliding_window") is False:
-        window = None
-    return ArchDims(
-        model_type=model_type or _str(cfg.get("model_type")),
-        architectures=archs,
-        num_layers=layers,
-        hidden_size=hidden,
-        num_heads=heads,
-        num_kv_heads=kv_heads,
-        head_dim=head_dim,
-        intermediate_size=_first_int(
-            cfg, "intermediate_size", "n_inner", "d_ff", "ffn_dim", "decoder_ffn_dim"
-        ),
-        moe_intermediate_size=_first_int(cfg, "moe_intermediate_size", "expert_intermediate_size"),
-        vocab_size=_first_int(cfg, "vocab_size", "padded_vocab_size"),
-        context_tokens=_first_int(
-            cfg,
-            "max_position_embeddings",
-            "n_positions",
-            "max_seq_len",
-            "max_sequence_length",
-            "seq_length",
-            "n_ctx",
-            "max_target_positions",
-        ),
-        num_experts=experts,
-        experts_per_token=per_token,
-        num_dense_layers=(_int(cfg.get("first_k_dense_replace")) or 0) if experts else 0,
-        num_extra_moe_layers=(_int(cfg.get("num_nextn_predict_layers")) or 0) if experts else 0,
-        kv_lora_rank=_int(cfg.get("kv_lora_rank")),
-        qk_rope_head_dim=_int(cfg.get("qk_rope_head_dim")),
-        sliding_window=window if window and window > 0 else None,
-        dtype=_str(cfg.get("torch_dtype") or cfg.get("dtype")),
-    )
-
-
-def estimate_active_params(*, params_total: int | None, dims: ArchDims) -> int | None:
-    """Parameters used per token by a mixture-of-experts model (None for dense or unknown).
-
-    active = total − L_moe × (E − k) × 3 × H × I_e
-    where E experts, k experts per token, H hidden size, I_e the expert FFN width
-    (moe_intermediate_size, else intermediate_size as in Mixtral), 3 matrices per gated
-    FFN expert (gate, up, down) and L_moe = layers − leading dense layers + MTP layers
-    stored in the checkpoint. Router, attention, embeddings and shared experts stay
-    active. Checks: Mixtral-8x7B 46.7B -> 12.9B, Qwen3-30B-A3B 30.5B -> 3.3B.
-    """
-    if not params_total or not dims.num_experts or not dims.experts_per_token:
-        return None
-    width = dims.moe_intermediate_size or dims.intermediate_size
-    if not (dims.num_layers and dims.hidden_size and width):
-        return None
-    moe_layers = dims.num_layers - dims.num_dense_layers + dims.num_extra_moe_layers
-    idle = dims.num_experts - dims.experts_per_token
-    if moe_layers <= 0 or idle <= 0:
-        return None
-    active = params_total - moe_layers * idle * 3 * dims.hidden_size * width
-    return active if 0 < active <= params_total else None

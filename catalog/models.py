@@ -13,6 +13,11 @@ from django.db.models import F, Q
 
 from config.db import TimeStampedModel
 
+# Database-side defaults, so raw INSERTs and COPY (catalog/services/hub_copy.py) that do not
+# name the newer fact columns still write valid rows.
+_EMPTY_LIST = models.Value([], output_field=models.JSONField())
+_EMPTY_DICT = models.Value({}, output_field=models.JSONField())
+
 
 class Organization(TimeStampedModel):
     slug = models.SlugField(max_length=120, unique=True)
@@ -124,13 +129,21 @@ class Model(TimeStampedModel):
     base_model_relation = models.CharField(max_length=20, blank=True)  # finetune, quantized, ...
     description = models.TextField(blank=True)  # sanitized at ingest, never raw Hub HTML
 
-    # Parameters (safetensors metadata).
+    # Parameters: the resolved count (catalog.facts.resolve_facts; its source in
+    # params_source) and the Hub's safetensors metadata per dtype.
     params_total = models.BigIntegerField(null=True, blank=True)
     params_active = models.BigIntegerField(null=True, blank=True)  # MoE: per token
     params_by_dtype = models.JSONField(default=dict, blank=True)
-    # True when params_total was computed from config dims (catalog/param_count.py),
-    # not read from safetensors metadata.
+    # Deprecated (issue 14): True when params_source is not safetensors/manual. Kept in
+    # step with params_source until a later migration drops it; read params_source.
     params_estimated = models.BooleanField(default=False)
+    # Counted from config.json (catalog.param_count), whatever params_total shows.
+    config_params_total = models.BigIntegerField(null=True, blank=True)
+    config_params_active = models.BigIntegerField(null=True, blank=True)
+    # quantization_config.quant_method of the config (awq, gptq, fp8, mxfp4 ...)
+    quant_method = models.CharField(max_length=40, blank=True, db_default="")
+    # The llmfit catalog's statement about this repo (catalog.llmfit), a facts source.
+    llmfit_facts = models.JSONField(default=dict, blank=True, db_default=_EMPTY_DICT)
 
     # Architecture dims from config.json.
     model_type = models.CharField(max_length=60, blank=True)
@@ -150,6 +163,60 @@ class Model(TimeStampedModel):
     sliding_window = models.IntegerField(null=True, blank=True)
     config_dtype = models.CharField(max_length=20, blank=True)
     config_sha = models.CharField(max_length=64, blank=True)  # repo sha config.json was read at
+
+    # Facts and where each came from (issue 14). Unknown is empty/NULL, never 0.
+    class FactSource(models.TextChoices):
+        SAFETENSORS = "safetensors", "Hub safetensors metadata"
+        CONFIG = "config", "config.json"
+        BASE_MODEL = "base_model", "Base model"
+        FAMILY = "family", "Model family"
+        LLMFIT = "llmfit", "llmfit catalog"
+        NAME = "name", "From name, approximate"
+        FEED = "feed", "Provider feed"
+        MANUAL = "manual", "Hand-curated"
+
+    params_source = models.CharField(
+        max_length=20, choices=FactSource.choices, blank=True, db_default=""
+    )
+    dims_source = models.CharField(
+        max_length=20, choices=FactSource.choices, blank=True, db_default=""
+    )
+    # One entry per layer when num_layers is known: "full" (global attention), "sliding"
+    # (window `sliding_window`), "chunked" (chunks of `attention_chunk_tokens`, Llama 4) or
+    # "linear" (linear attention / state space: no growing KV cache). Empty: unknown.
+    layer_kinds = models.JSONField(default=list, blank=True, db_default=_EMPTY_LIST)
+    attention_chunk_tokens = models.IntegerField(null=True, blank=True)
+    # {"params_total": {"source": "config", "detail": "...", "as_of": "2026-11-26"}, ...}
+    facts_provenance = models.JSONField(default=dict, blank=True, db_default=_EMPTY_DICT)
+    # tiny-random / test repos: kept in the catalog, never offered by the planner
+    is_test_repo = models.BooleanField(default=False, db_default=False)
+    # "text", "image", "audio", "video", "file"; what the model reads and writes
+    input_modalities = models.JSONField(default=list, blank=True, db_default=_EMPTY_LIST)
+    output_modalities = models.JSONField(default=list, blank=True, db_default=_EMPTY_LIST)
+    release_date = models.DateField(null=True, blank=True)
+    knowledge_cutoff = models.CharField(
+        max_length=10, blank=True, db_default=""
+    )  # "2024-10" or "2024-10-01"
+    deprecation_date = models.DateField(null=True, blank=True)
+    retirement_date = models.DateField(null=True, blank=True)
+
+    # Derived by the apps above catalog, kept here so the catalog sorts and filters on an
+    # index (issue 19): pricing.services.model_prices writes the cheapest current token
+    # offer's input price and its USD for the reference usage (REFERENCE_USAGE there);
+    # quality writes the best quality index over tasks. NULL: no price / no index.
+    cheapest_usd_per_mtok_input = models.DecimalField(
+        max_digits=20, decimal_places=9, null=True, blank=True
+    )
+    cheapest_usd_per_mtok_blended = models.DecimalField(
+        max_digits=20, decimal_places=9, null=True, blank=True
+    )
+    quality_index_best = models.FloatField(null=True, blank=True)
+    # No loader writes these (a new row starts NULL): only their owners' refresh services.
+    DERIVED_FIELDS = (
+        "cheapest_usd_per_mtok_input",
+        "cheapest_usd_per_mtok_blended",
+        "quality_index_best",
+    )
 
     # Hash of the normalized synced fields: re-syncs skip rows whose fingerprint matches.
     fingerprint = models.CharField(max_length=64, blank=True)
@@ -180,11 +247,15 @@ class Model(TimeStampedModel):
             # task facet + popularity ordering on the catalog page
             models.Index(fields=["task", "-downloads"], name="model_task_downloads"),
             models.Index(fields=["organization", "-downloads"], name="model_org_downloads"),
+            # family dims lookup (catalog.services.facts) and the planner's family focus
+            models.Index(fields=["family"], name="model_family"),
             # parameter-range filter and ordering
             models.Index(fields=["params_total"], name="model_params_total"),
             models.Index(fields=["context_tokens"], name="model_context_tokens"),
             models.Index(fields=["-likes", "id"], name="model_likes"),
-            models.Index(fields=["-hub_modified_at", "id"], name="model_modified"),
+            # The website's sorts by a nullable column put NULLs last (catalog.selectors.SORTS):
+            # on PostgreSQL (hub_modified_at | params_total | context_tokens DESC NULLS LAST,
+            # id), created by migration 0006 only there (SQLite cannot index NULLS LAST).
             # API keyset pagination: WHERE (key, id) > (%s, %s) ORDER BY key, id (both
             # directions), one per `ordering` of catalog.filters.MODEL_ORDERINGS.
             models.Index(fields=["downloads", "id"], name="model_keyset_downloads"),
@@ -192,10 +263,61 @@ class Model(TimeStampedModel):
             models.Index(fields=["params_total", "id"], name="model_keyset_params"),
             models.Index(fields=["context_tokens", "id"], name="model_keyset_context"),
             models.Index(fields=["hub_modified_at", "id"], name="model_keyset_modified"),
+            # ordering=cheapest / quality (both directions) and the price range filter:
+            # partial, only the priced / scored models are in them
+            models.Index(
+                fields=["cheapest_usd_per_mtok_blended", "id"],
+                name="model_keyset_cheapest",
+                condition=Q(cheapest_usd_per_mtok_blended__isnull=False),
+            ),
+            models.Index(
+                fields=["quality_index_best", "id"],
+                name="model_keyset_quality",
+                condition=Q(quality_index_best__isnull=False),
+            ),
+            models.Index(
+                fields=["cheapest_usd_per_mtok_input"],
+                name="model_price_input",
+                condition=Q(cheapest_usd_per_mtok_input__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.repo_id
+
+
+class CatalogCount(TimeStampedModel):
+    """A maintained count: catalog totals and models per task / organization / license /
+    library (catalog.services.counts.catalog_counts_refresh rewrites them all; the pages
+    read them instead of counting a million rows per request). `updated_at`: as of when."""
+
+    class Kind(models.TextChoices):
+        TOTAL = "total", "Total"
+        TASK = "task", "Task"
+        ORGANIZATION = "organization", "Organization"
+        LICENSE = "license", "License"
+        LIBRARY = "library", "Library"
+
+    TOTAL_MODELS = "models"
+    TOTAL_TASKS = "tasks"
+    TOTAL_ORGANIZATIONS = "organizations"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    key = models.CharField(max_length=200)  # task / organization slug, license, library
+    label = models.CharField(max_length=200)
+    count = models.BigIntegerField()
+    rank = models.IntegerField()  # 1 = the largest count of its kind (ties: by key)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key"], name="catalogcount_kind_key"),
+        ]
+        indexes = [  # the facets: the top N of each kind (50,000 organizations at 1M models)
+            models.Index(fields=["kind", "rank"], name="catalogcount_kind_rank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.key}={self.count}"
 
 
 class ModelAlias(TimeStampedModel):
@@ -206,6 +328,7 @@ class ModelAlias(TimeStampedModel):
         NORMALIZED = "normalized", "Normalized name"
         MANUAL = "manual", "Reviewed by hand"
         CREATED = "created", "Created as API-only model"
+        HUB_REPO = "hub_repo", "The Hub repo id the feed states or names"
 
     source = models.CharField(max_length=40)  # feed slug: "litellm", "openrouter", "lmarena"
     alias = models.CharField(max_length=300)
@@ -216,10 +339,34 @@ class ModelAlias(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["source", "alias"], name="modelalias_source_alias"),
         ]
-        indexes = [models.Index(fields=["model"], name="modelalias_model")]
+        indexes = [
+            models.Index(fields=["model"], name="modelalias_model"),
+            # one name across feeds (catalog.services.aliases.stated_elsewhere)
+            models.Index(fields=["alias"], name="modelalias_alias"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.source}:{self.alias} -> {self.model_id}"
+
+
+class LinkChange(models.Model):
+    """One feed name re-linked to another model, and why: nothing moves without a trace."""
+
+    source = models.CharField(max_length=40)
+    alias = models.CharField(max_length=300)
+    old_model = models.ForeignKey(
+        Model, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    old_repo_id = models.CharField(max_length=200)  # kept when the old model is gone
+    new_model = models.ForeignKey(Model, on_delete=models.CASCADE, related_name="link_changes")
+    reason = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["source", "alias"], name="linkchange_source_alias")]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.alias} {self.old_repo_id} -> {self.new_model_id}"
 
 
 class AliasReview(TimeStampedModel):
@@ -284,6 +431,9 @@ class FeedRun(TimeStampedModel):
         SUCCESS = "success", "Succeeded"
         PARTIAL = "partial", "Succeeded with rejected records"
         FAILED = "failed", "Failed"
+        # The document looked like a wipe (empty, much smaller than the last good one, or
+        # closing too many current rows): nothing was written (issue 15 §6).
+        REFUSED = "refused", "Refused (would wipe prices)"
 
     feed = models.ForeignKey(Feed, on_delete=models.PROTECT, related_name="runs")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)

@@ -14,7 +14,9 @@ that is discovered the way the admin discovers `admin.py`:
     page_hooks.register("model_detail", model_offers)
 
 Pages and their keyword arguments: "home" (), "model_list" (models), "model_detail"
-(model), "compare" (models). A hook returns a dict merged into the template context;
+(model), "compare" (models), "guide" (guide: the guide's slug). Guide hooks live in a
+module named `guide_context.py` (discovered the same way) and return {} without a query
+for the guides they do not serve. A hook returns a dict merged into the template context;
 the page's partials render nothing while their key is absent. Hooks must query a
 bounded number of times (the pages' query-count tests include them).
 """
@@ -27,7 +29,7 @@ from typing import Any
 
 from django.utils.module_loading import autodiscover_modules
 
-PAGES = ("home", "model_list", "model_detail", "compare")
+PAGES = ("home", "model_list", "model_detail", "compare", "guide")
 ContextHook = Callable[..., dict[str, Any]]
 
 _hooks: dict[str, list[ContextHook]] = defaultdict(list)
@@ -45,7 +47,7 @@ def context_for(page: str, **kwargs: Any) -> dict[str, Any]:
     """Run every hook registered for `page` and merge what they return."""
     global _discovered
     if not _discovered:
-        autodiscover_modules("web_context")
+        autodiscover_modules("web_context", "guide_context")
         _discovered = True
     context: dict[str, Any] = {}
     for hook in _hooks[page]:

@@ -12,4 +12,9 @@ BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=17),
         "kwargs": {"limit": 5000},
     },
+    # The maintained facet counts and totals the pages read (catalog.services.counts).
+    "catalog-counts-refresh": {
+        "task": "catalog.tasks.catalog_counts_refresh_task",
+        "schedule": crontab(minute="*/15"),
+    },
 }

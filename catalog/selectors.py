@@ -7,10 +7,28 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.conf import settings
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from catalog.models import Feed, FeedRun, Model, Organization, Task
+from catalog.facts.similar import series_stem, size_band, size_for_band
+from catalog.models import CatalogCount, Feed, FeedRun, Model, Organization, Task
 
 
 def model_list() -> QuerySet[Model]:
@@ -31,19 +49,112 @@ def organization_list() -> QuerySet[Organization]:
 
 
 def task_list_with_counts() -> QuerySet[Task]:
-    return Task.objects.annotate(model_count=Count("models")).order_by("-model_count", "slug")
+    """Tasks with their model counts: the maintained count (CatalogCount) where there is
+    one, else counted on the task's index (COALESCE evaluates that only when needed: for
+    a task with no maintained row, or before the first refresh). One lazy query."""
+    maintained = CatalogCount.objects.filter(kind=CatalogCount.Kind.TASK, key=OuterRef("slug"))
+    live = (
+        Model.objects.filter(task_id=OuterRef("pk"))
+        .order_by()
+        .values("task_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Task.objects.annotate(
+        model_count=Coalesce(
+            Subquery(maintained.values("count")[:1]),
+            Subquery(live),
+            Value(0),
+            output_field=BigIntegerField(),
+        )
+    ).order_by("-model_count", "slug")
 
 
-def catalog_stats() -> dict[str, int]:
+def _maintained(kinds: Sequence[str], limit: int | None = None) -> list[CatalogCount] | None:
+    """The maintained count rows of `kinds` plus the totals (one query; with `limit`, the
+    `limit` largest of each kind); None before the first refresh (no total row)."""
+    qs = CatalogCount.objects.filter(kind__in=[CatalogCount.Kind.TOTAL, *kinds])
+    if limit is not None:  # each kind is ranked at refresh; the 3 totals rank 1-3
+        qs = qs.filter(rank__lte=max(limit, 3))
+    rows = list(qs.order_by("kind", "rank"))
+    models_total = [r for r in rows if r.kind == "total" and r.key == CatalogCount.TOTAL_MODELS]
+    return rows if models_total else None
+
+
+def _totals(rows: list[CatalogCount]) -> dict[str, object]:
+    totals = {r.key: r for r in rows if r.kind == CatalogCount.Kind.TOTAL}
+    counts = {key: row.count for key, row in totals.items()}
+    return {
+        "models": counts[CatalogCount.TOTAL_MODELS],
+        "tasks": counts.get(CatalogCount.TOTAL_TASKS, 0),
+        "organizations": counts.get(CatalogCount.TOTAL_ORGANIZATIONS, 0),
+        "as_of": totals[CatalogCount.TOTAL_MODELS].updated_at,
+    }
+
+
+def catalog_overview() -> tuple[dict[str, object], dict[str, int]]:
+    """The home page's totals (with `as_of`: None when counted just now) and the model
+    count per task slug: 1 query from the maintained counts, 5 before the first refresh."""
+    rows = _maintained([CatalogCount.Kind.TASK])
+    if rows is not None:
+        tasks = {r.key: r.count for r in rows if r.kind == CatalogCount.Kind.TASK}
+        return _totals(rows), tasks
+    return _live_stats(), dict(task_list_with_counts().values_list("slug", "model_count"))
+
+
+def catalog_total() -> tuple[int | None, datetime | None]:
+    """(models in the catalog, as of when) from the maintained counts (1 query);
+    (None, None) before the first refresh."""
+    row = (
+        CatalogCount.objects.filter(kind=CatalogCount.Kind.TOTAL, key=CatalogCount.TOTAL_MODELS)
+        .values_list("count", "updated_at")
+        .first()
+    )
+    return row if row is not None else (None, None)
+
+
+def _live_stats() -> dict[str, object]:
     return {
         "models": Model.objects.count(),
         "tasks": Task.objects.count(),
         "organizations": Model.objects.values("organization").distinct().count(),
+        "as_of": None,
     }
 
 
 def feed_list() -> QuerySet[Feed]:
     return Feed.objects.select_related("last_good_run").order_by("kind", "slug")
+
+
+def feed_run_stale_after_s(feed: Feed) -> float:
+    """Seconds without a write after which a feed's "running" run is taken as dead
+    (the Hub sync commits every page; other feeds write only at the start and end)."""
+    if feed.kind == Feed.Kind.HUB:
+        return settings.HUB_RUN_STALE_AFTER_S
+    return settings.FEED_RUN_STALE_AFTER_S
+
+
+@dataclass(frozen=True, slots=True)
+class StuckRun:
+    feed: str
+    run_id: int
+    started_at: datetime
+    idle_s: float  # seconds since the run last wrote anything
+    limit_s: float
+
+
+def feed_runs_stuck(*, now: datetime | None = None) -> list[StuckRun]:
+    """Runs still "running" past their feed's limit: a killed worker's, until the next
+    sync of that feed fails them (catalog.services.runs.feed_runs_fail_stale). 1 query."""
+    now = now or timezone.now()
+    stuck = []
+    running = FeedRun.objects.filter(status=FeedRun.Status.RUNNING).select_related("feed")
+    for run in running.order_by("started_at"):
+        idle = (now - run.updated_at).total_seconds()
+        limit = feed_run_stale_after_s(run.feed)
+        if idle > limit:
+            stuck.append(StuckRun(run.feed.slug, run.pk, run.started_at, round(idle, 1), limit))
+    return stuck
 
 
 def feed_run_list(*, feed: Feed | None = None) -> QuerySet[FeedRun]:
@@ -78,6 +189,8 @@ class Facets:
     organizations: list[Facet]
     licenses: list[Facet]
     libraries: list[Facet]
+    total_models: int | None = None  # maintained total; None: not counted here
+    as_of: datetime | None = None  # when the counts were refreshed; None: counted live
 
 
 def model_list_sorted(*, sort: str | None) -> QuerySet[Model]:
@@ -94,7 +207,23 @@ def model_list_sorted(*, sort: str | None) -> QuerySet[Model]:
 
 
 def catalog_facets(*, limit: int = 40) -> Facets:
-    """Facet values with their catalog-wide counts (4 queries, whatever the catalog size)."""
+    """Facet values with their catalog-wide counts and the catalog's total: from the
+    maintained counts (1 indexed query) once refreshed, else counted live (5 queries
+    that scan the models, no total: only before the first refresh)."""
+    rows = _maintained(["task", "organization", "license", "library"], limit)
+    if rows is not None:
+        by_kind: dict[str, list[Facet]] = {kind: [] for kind in CatalogCount.Kind.values}
+        for r in rows:
+            by_kind[r.kind].append(Facet(r.key, r.label, r.count))
+        totals = _totals(rows)
+        return Facets(
+            tasks=by_kind["task"],
+            organizations=by_kind["organization"],
+            licenses=by_kind["license"],
+            libraries=by_kind["library"],
+            total_models=totals["models"],
+            as_of=totals["as_of"],
+        )
     tasks = [
         Facet(t.slug, t.name, t.model_count)
         for t in Task.objects.annotate(model_count=Count("models"))
@@ -126,18 +255,35 @@ def _field_facets(field: str, limit: int) -> list[Facet]:
 
 
 def model_similar(*, model: Model, limit: int = 6) -> list[Model]:
-    """Models with the same task and a similar size (0.5×–2× the parameters), most popular first.
-
-    Without a task, nothing is similar; without a size, the task alone decides.
-    """
+    """Models of the same task and a similar size (÷2 to ×2 the parameters; the size the
+    name states when none is recorded), those of the same series first
+    (catalog.facts.similar.series_stem: "llama-3.1"), then the most downloaded. Without
+    any size, the series alone decides; without a task, or with neither a size nor a
+    series, nothing is similar. Each carries `similar_match` ("series and size", "size",
+    "series") (1 query)."""
     if model.task_id is None:
         return []
-    qs = model_list().filter(task_id=model.task_id).exclude(id=model.id)
-    if model.params_total:
-        qs = qs.filter(
-            params_total__gte=model.params_total // 2, params_total__lte=model.params_total * 2
-        )
-    return list(qs.order_by("-downloads", "id")[:limit])
+    stem = series_stem(model.repo_id)
+    size = size_for_band(model.params_total, model.repo_id)
+    series = Q(name__icontains=stem) if stem else None
+    rows = model_list().filter(task_id=model.task_id, is_test_repo=False).exclude(id=model.id)
+    if size:
+        low, high = size_band(size)
+        rows = rows.filter(params_total__gte=low, params_total__lte=high)
+        if series is not None:
+            rows = rows.annotate(
+                similar_rank=Case(When(series, then=Value(0)), default=Value(1),
+                                  output_field=IntegerField()),
+                similar_match=Case(When(series, then=Value("series and size")),
+                                   default=Value("size"), output_field=CharField()),
+            ).order_by("similar_rank", "-downloads", "id")  # fmt: skip
+        else:
+            rows = rows.annotate(similar_match=Value("size", output_field=CharField()))
+    elif series is not None:
+        rows = rows.filter(series).annotate(similar_match=Value("series", output_field=CharField()))
+    else:
+        return []
+    return list(rows[:limit])
 
 
 def model_list_by_repo_ids(*, repo_ids: Sequence[str]) -> list[Model]:
@@ -176,11 +322,6 @@ def model_list_finetuned(*, task_slug: str, limit: int = 6) -> list[Model]:
         .exclude(base_model_repo_id="")
         .order_by("-downloads", "id")[:limit]
     )
-
-
-def task_counts() -> dict[str, int]:
-    """Model count per task slug (one query)."""
-    return dict(task_list_with_counts().values_list("slug", "model_count"))
 
 
 @dataclass(frozen=True, slots=True)

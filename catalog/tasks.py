@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from catalog.services.counts import catalog_counts_refresh
 from catalog.services.hub import hub_sync
+from catalog.services.hub_fetch import hub_model_fetch
 from catalog.services.runs import FeedAlreadyRunning
 
 
@@ -41,3 +43,21 @@ def hub_sync_task(
 def _transient(errors: list[str]) -> bool:
     first = errors[0] if errors else ""
     return any(word in first for word in ("rate limited", "server error", "network error"))
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    rate_limit="30/m",
+    soft_time_limit=90,
+    time_limit=120,
+)
+def hub_model_fetch_task(repo_id: str) -> str:
+    """One Hub model on demand (catalog.services.hub_fetch); rate-limited per worker."""
+    return hub_model_fetch(repo_id=repo_id)
+
+
+@shared_task(acks_late=True, soft_time_limit=600, time_limit=900)
+def catalog_counts_refresh_task() -> int:
+    """Recount the facets and totals (also after syncs that create models: feeds)."""
+    return catalog_counts_refresh()

@@ -6,16 +6,20 @@ through `catalog.page_hooks`, so this module never imports the apps above catalo
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 
-from catalog import page_hooks, selectors
-from catalog.filters import GATED_CHOICES, OPEN_CHOICES, ModelFilter
+from catalog import guide_figures, page_hooks, selectors
+from catalog.facts import fact_labels, layer_kind_counts
+from catalog.facts.headline import headline_facts
+from catalog.filters import GATED_CHOICES, MODALITY_CHOICES, OPEN_CHOICES, ModelFilter
 from catalog.guides import GUIDES, GUIDES_BY_SLUG
 from catalog.models import Model
+from catalog.paging import CappedPaginator
+from catalog.services.hub_fetch import ModelNotOnHub, model_get_or_fetch
+from config.errors import AtlasError
 
 PAGE_SIZE = 50
 CONTEXT_CHOICES = [
@@ -75,7 +79,17 @@ def model_list(request: HttpRequest) -> HttpResponse:
     else:
         queryset = selectors.model_list_sorted(sort=sort)
     filterset = ModelFilter(data, queryset=queryset)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # htmx swaps in the rows fragment; a history restore (cache miss on Back) needs the page.
+    rows_only = request.htmx and not request.htmx.boosted
+    rows_only = rows_only and not request.htmx.history_restore_request
+    facets = None if rows_only else selectors.catalog_facets()
+    # The whole catalog: its maintained total; a filtered list (the price and quality sorts
+    # list only the models that have one), or before the first refresh: counted up to a cap.
+    total, as_of = None, None
+    if not filterset.active and sort not in filter_sorts:
+        total, as_of = (facets.total_models, facets.as_of) if facets else selectors.catalog_total()
+    paginator = CappedPaginator(filterset.qs, PAGE_SIZE, total=total)
+    page = paginator.get_page(request.GET.get("page"))
     sorts = {k: label for k, (label, _) in selectors.SORTS.items()}
     sorts.update({k: label for k, (label, _) in filter_sorts.items()})
     context = {
@@ -87,9 +101,11 @@ def model_list(request: HttpRequest) -> HttpResponse:
             for key, label in sorts.items()
         ],
         "chips": _active_filter_chips(request, filterset),
+        "counts_as_of": as_of,
         "context_choices": CONTEXT_CHOICES,
         "open_choices": OPEN_CHOICES,
         "gated_choices": GATED_CHOICES,
+        "modality_choices": MODALITY_CHOICES,
         **page_hooks.context_for("model_list", models=page.object_list),
     }
     # Hooks may badge the listed models: "row_badges_<name>" = {model id: [{"text", "tone"}]},
@@ -101,13 +117,10 @@ def model_list(request: HttpRequest) -> HttpResponse:
     for key, params in ROUND2_CONTROLS.items():
         if key in context and not all(p in ModelFilter.base_filters for p in params):
             del context[key]
-    # htmx swaps in the rows fragment; a history restore (cache miss on Back) needs the page.
-    rows_only = request.htmx and not request.htmx.boosted
-    rows_only = rows_only and not request.htmx.history_restore_request
     if rows_only:
         response = render(request, "catalog/partials/model_rows.html", context)
     else:
-        context["facets"] = selectors.catalog_facets()
+        context["facets"] = facets
         response = render(request, "catalog/model_list.html", context)
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -116,16 +129,28 @@ def model_list(request: HttpRequest) -> HttpResponse:
 def model_detail(request: HttpRequest, repo_id: str) -> HttpResponse:
     try:
         model = selectors.model_get(repo_id=repo_id)
-    except Model.DoesNotExist as exc:
-        raise Http404(f"No model {repo_id!r} in the catalog.") from exc
+    except Model.DoesNotExist:
+        # Not in the catalog: a repo id is fetched from the Hub (catalog.services.hub_fetch).
+        try:
+            model = selectors.model_get(repo_id=model_get_or_fetch(repo_id=repo_id).repo_id)
+        except ModelNotOnHub as exc:
+            raise Http404(exc.message) from exc
+        except AtlasError as exc:  # throttled, Hub unavailable, still fetching
+            context = {"repo_id": repo_id, "message": exc.message}
+            return render(request, "catalog/model_unavailable.html", context, status=exc.status)
+    facts = fact_labels(model.facts_provenance)
+    hooked = page_hooks.context_for("model_detail", model=model)
     context = {
         "model": model,
+        "facts": facts,
+        "head_facts": headline_facts(model, facts, offer_context=hooked.get("offer_context_max")),
+        "layer_kind_counts": layer_kind_counts(model.layer_kinds),
         "similar": selectors.model_similar(model=model),
         "dtype_chart": {
             "labels": list(model.params_by_dtype),
             "values": list(model.params_by_dtype.values()),
         },
-        **page_hooks.context_for("model_detail", model=model),
+        **hooked,
     }
     return render(request, "catalog/model_detail.html", context)
 
@@ -201,6 +226,10 @@ def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "models": models,
         "related": [GUIDES_BY_SLUG[s] for s in guide.related],
         "catalog_url": f"{reverse('catalog:model-list')}?{guide.catalog_query}".rstrip("?"),
+        # Figures the knowledge guides quote: the catalog's own and, through the "guide"
+        # hooks, pricing's, benchmarks' and quality's (no query for the other guides).
+        **guide_figures.guide_figures(slug=guide.slug),
+        **page_hooks.context_for("guide", guide=guide.slug),
     }
     if guide.slug == "foundation-vs-fine-tuned":
         context["foundation"] = selectors.model_list_foundation(task_slug="text-generation")

@@ -28,14 +28,15 @@ from catalog.hub_parse import (
     parse_model,
 )
 from catalog.models import Feed, FeedRun, Model
+from catalog.services.counts import catalog_counts_refresh
+from catalog.services.hub_facts import models_facts_resolve, models_facts_resolve_children
 from catalog.services.hub_load import (
     HubRow,
     in_values,
-    models_link_base,
     models_upsert,
     text_array,
 )
-from catalog.services.params import models_params_estimate_fill
+from catalog.services.hub_rows import models_link_base_pending
 from catalog.services.runs import (
     RunCounts,
     db_connection_recover,
@@ -144,6 +145,7 @@ def hub_sync(
         task=task, author=author, search=search, page_size=min(page_size, max(limit, 1))
     )
     deferred, saved_at = 0, time.monotonic()
+    fact_changed: list[int] = []  # stored models whose facts changed: their derivatives follow
     try:
         while url and seen < limit:
             try:
@@ -155,7 +157,7 @@ def hub_sync(
                 return feed_run_finish(run=run, counts=counts, failed_reason=str(exc))
             items = page.items[: limit - seen]
             next_url = page.next_url if len(items) == len(page.items) else url
-            page_counts, saved = _page_load(
+            page_counts, saved, changed = _page_load(
                 run=run,
                 items=items,
                 client=client,
@@ -168,6 +170,7 @@ def hub_sync(
             else:
                 deferred += 1
             counts.add(page_counts)
+            fact_changed += changed
             seen += len(items)
             if progress:
                 progress(len(items))
@@ -184,12 +187,17 @@ def hub_sync(
         if own_client:
             client.close()
     with transaction.atomic():
-        models_link_base()
-        # Dense models the Hub gave no safetensors total for get one from their dims.
-        models_params_estimate_fill()
+        # Derivatives whose base arrived on a later page (now linked) or whose base's
+        # facts changed take their facts again (bases first, then their derivatives).
+        linked = models_link_base_pending()
+        for start in range(0, len(linked), 1000):
+            fact_changed += models_facts_resolve(ids=linked[start : start + 1000])
+        models_facts_resolve_children(parents=fact_changed)
         run.cursor = ""
         run.save(update_fields=["cursor", "updated_at"])
         run = feed_run_finish(run=run, counts=counts)
+    if run.created or run.updated:
+        catalog_counts_refresh()  # the facets and totals the pages show
     logger.info(
         "hub sync finished run=%s created=%d updated=%d unchanged=%d failed=%d",
         run.pk,
@@ -209,8 +217,9 @@ def _page_load(
     full: bool,
     next_url: str,
     defer: bool = False,
-) -> tuple[RunCounts, bool]:
-    """Load one listing page; returns its counts and whether the run was saved. With
+) -> tuple[RunCounts, bool, list[int]]:
+    """Load one listing page; returns its counts, whether the run was saved and the ids
+    of stored models whose facts changed. With
     `defer`, a page with nothing to write (all unchanged) only advances the run in
     memory: the next saved page commits its cursor and counts together with its own."""
     counts = RunCounts()
@@ -250,10 +259,12 @@ def _page_load(
     run.failed += counts.failed
     run.errors = [*run.errors, *counts.errors][-500:]
     if defer and not rows and not counts.failed:
-        return counts, False  # nothing to write: saved with a later page (see hub_sync)
+        return counts, False, []  # nothing to write: saved with a later page (see hub_sync)
+    changed: list[int] = []
     with transaction.atomic():
         if rows:
-            models_upsert(rows, known={repo_id: row[0] for repo_id, row in existing.items()})
+            known = {repo_id: row[0] for repo_id, row in existing.items()}
+            changed = models_upsert(rows, known=known)
         run.save(
             update_fields=[
                 "pages_done",
@@ -266,7 +277,7 @@ def _page_load(
                 "updated_at",
             ]
         )
-    return counts, True
+    return counts, True, changed
 
 
 def _page_known(repo_ids: list[str]) -> dict[str, tuple[int, str, str]]:

@@ -8,23 +8,39 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import orjson
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from catalog.hub_parse import estimate_active_params
 from catalog.hub_tasks import task_name
 from catalog.models import Model
 from catalog.sanitize import sanitize_html
+from catalog.services.hub_facts import WRITTEN_FIELDS as FACT_FIELDS
 from catalog.services.hub_rows import (
     DIMS_FIELDS,
     LISTING_FIELDS,
     HubRow,
+    config_values,
     models_link_base,
     org_slug,
     text_array,
 )
+
+# Columns a new row starts with and the Hub never updates: feed-side facts (h-identity's
+# feeds fill them) and llmfit's statement (catalog.services.hub_llmfit).
+NEW_ROW_FIELDS = (
+    "input_modalities",
+    "output_modalities",
+    "knowledge_cutoff",
+    "deprecation_date",
+    "retirement_date",
+    "llmfit_facts",
+)
+_NEW_ROW_VALUES = ("[]", "[]", "", None, None, "{}")
+_JSON_FACTS = frozenset({"layer_kinds", "facts_provenance"})
+
 
 # -- PostgreSQL: COPY into a staging table, then INSERT ... SELECT ... ON CONFLICT ---------
 # Every concrete column but id, in the order `_row_tuple` builds them (a test checks that
@@ -35,7 +51,6 @@ COPY_COLUMNS = (
     "organization_id",
     "task_id",
     "source",
-    "family",
     "library",
     "license",
     "tags",
@@ -52,15 +67,16 @@ COPY_COLUMNS = (
     "base_model_repo_id",
     "base_model_relation",
     "description",
-    "params_total",
-    "params_estimated",
     "params_by_dtype",
     "fingerprint",
+    *FACT_FIELDS,  # resolved before the write (catalog.services.hub_facts_page)
+    *NEW_ROW_FIELDS,  # written on insert only (not in LISTING_FIELDS' update set)
     "created_at",
     "updated_at",
     *DIMS_FIELDS,  # last: rows without a config fill them with _NO_DIMS
 )
-_NO_DIMS = (None, "", "[]", *([None] * 13), "", "")  # DIMS_FIELDS when a row has none
+# DIMS_FIELDS when a row has none (the has_dims = false rows never write them).
+_NO_DIMS = ("[]", "", "", None, None, "")
 _STAGE = "hub_stage_" + hashlib.sha1(",".join(COPY_COLUMNS).encode()).hexdigest()[:10]  # noqa: S324
 _COLUMN_LIST = ", ".join(COPY_COLUMNS)
 _LISTING_SET = ", ".join(
@@ -68,6 +84,10 @@ _LISTING_SET = ", ".join(
     for name in LISTING_FIELDS
 )
 _DIMS_SET = ", ".join(f"{name} = EXCLUDED.{name}" for name in DIMS_FIELDS)
+_FACTS_SET = ", ".join(
+    f"{Model._meta.get_field(name).column} = EXCLUDED.{Model._meta.get_field(name).column}"
+    for name in FACT_FIELDS
+)
 # An empty incoming description keeps the stored one (the Hub listing carries no card text).
 _DESCRIPTION_SET = (
     "description = CASE WHEN EXCLUDED.description <> '' "
@@ -84,7 +104,8 @@ _BASE_SET = (
 
 
 def _upsert_sql(*, has_dims: bool) -> str:
-    sets = [_LISTING_SET, _DESCRIPTION_SET, _BASE_SET] + ([_DIMS_SET] if has_dims else [])
+    sets = [_LISTING_SET, _FACTS_SET, _DESCRIPTION_SET, _BASE_SET]
+    sets += [_DIMS_SET] if has_dims else []
     where = "has_dims" if has_dims else "NOT has_dims"
     return (
         f"INSERT INTO catalog_model ({_COLUMN_LIST}) "  # noqa: S608 - fixed identifiers
@@ -101,16 +122,22 @@ def _json(value: object) -> str:
     return orjson.dumps(value).decode()
 
 
+def _fact_values(facts: dict[str, Any]) -> tuple:
+    return tuple(_json(facts[name]) if name in _JSON_FACTS else facts[name] for name in FACT_FIELDS)
+
+
 def _row_tuple(
     row: HubRow,
     *,
     orgs: dict[str, int],
     tasks: dict[str, int],
     ids: dict[str, int],
+    facts: dict[str, dict[str, Any]],
     now: datetime,
 ) -> tuple:
     """The COPY row of one record: COPY_COLUMNS then has_dims (same values as model_build);
-    base_model_id from `ids` (repo_id -> id of the rows already in the catalog)."""
+    base_model_id from `ids` (repo_id -> id of the rows already in the catalog), the fact
+    columns from `facts` (repo_id -> resolved values)."""
     r = row.record
     repo_id = r.repo_id
     listing = (
@@ -119,7 +146,6 @@ def _row_tuple(
         orgs.get(org_slug(r.author)) if r.author else None,
         tasks.get(r.task) if r.task else None,
         "hub",
-        "",
         r.library[:60],
         r.license[:80],
         _json(list(r.tags)),
@@ -136,41 +162,23 @@ def _row_tuple(
         r.base_model_repo_id[:200],
         r.base_model_relation[:20],
         sanitize_html(r.description) if r.description else "",
-        r.params_total,
-        False,  # a count from the Hub is never an estimate (see services/params.py)
         _json(r.params_by_dtype),
         r.fingerprint,
+        *_fact_values(facts[repo_id]),
+        *_NEW_ROW_VALUES,
         now,
         now,
     )
-    d = row.dims
-    if d is None:
+    if row.dims is None:
         return (*listing, *_NO_DIMS, False)
-    return (
-        *listing,
-        estimate_active_params(params_total=r.params_total, dims=d),
-        d.model_type[:60],
-        _json(list(d.architectures)),
-        d.num_layers,
-        d.hidden_size,
-        d.num_heads,
-        d.num_kv_heads,
-        d.head_dim,
-        d.intermediate_size,
-        d.vocab_size,
-        d.context_tokens,
-        d.num_experts,
-        d.experts_per_token,
-        d.kv_lora_rank,
-        d.qk_rope_head_dim,
-        d.sliding_window,
-        d.dtype[:20],
-        r.sha[:64],
-        True,
-    )
+    config = config_values(row)
+    config["architectures"] = _json(config["architectures"])
+    return (*listing, *(config[name] for name in DIMS_FIELDS), True)
 
 
-def models_upsert_copy(rows: Sequence[HubRow], *, known: dict[str, int] | None) -> None:
+def models_upsert_copy(
+    rows: Sequence[HubRow], *, known: dict[str, int] | None, facts: dict[str, dict[str, Any]]
+) -> None:
     """The PostgreSQL write of one page, 5 to 10 statements whatever its size.
 
     One lookup gives the ids of this page's rows and of its base models already in the
@@ -207,11 +215,12 @@ def models_upsert_copy(rows: Sequence[HubRow], *, known: dict[str, int] | None) 
     if new_rows:
         try:
             with transaction.atomic():
-                _copy_rows(f"catalog_model ({_COLUMN_LIST})", new_rows, orgs, tasks, ids, now)
+                target = f"catalog_model ({_COLUMN_LIST})"
+                _copy_rows(target, new_rows, orgs, tasks, ids, facts, now)
         except IntegrityError:
             known_rows = list(rows)  # someone inserted one of them: merge them all
     if known_rows:
-        _merge_rows(known_rows, orgs, tasks, ids, now)
+        _merge_rows(known_rows, orgs, tasks, ids, facts, now)
     # Children whose parent arrived on this page (its id was unknown at COPY time).
     late = [
         row.record.repo_id
@@ -229,6 +238,7 @@ def _copy_rows(
     orgs: dict[str, int],
     tasks: dict[str, int],
     ids: dict[str, int],
+    facts: dict[str, dict[str, Any]],
     now: datetime,
 ) -> None:
     """COPY rows into `target` ("table (columns)"); the last tuple item (has_dims) is
@@ -242,7 +252,7 @@ def _copy_rows(
         cursor.cursor.copy(f"COPY {target} FROM STDIN") as copy,
     ):
         for row in rows:
-            values = _row_tuple(row, orgs=orgs, tasks=tasks, ids=ids, now=now)
+            values = _row_tuple(row, orgs=orgs, tasks=tasks, ids=ids, facts=facts, now=now)
             copy.write_row(values if staging else values[:-1])
 
 
@@ -251,6 +261,7 @@ def _merge_rows(
     orgs: dict[str, int],
     tasks: dict[str, int],
     ids: dict[str, int],
+    facts: dict[str, dict[str, Any]],
     now: datetime,
 ) -> None:
     with connection.cursor() as cursor:
@@ -259,7 +270,7 @@ def _merge_rows(
             f"SELECT {_COLUMN_LIST}, true AS has_dims FROM catalog_model WITH NO DATA"
         )
         cursor.execute(f"TRUNCATE {_STAGE}")
-    _copy_rows(f"{_STAGE} ({_COLUMN_LIST}, has_dims)", rows, orgs, tasks, ids, now)
+    _copy_rows(f"{_STAGE} ({_COLUMN_LIST}, has_dims)", rows, orgs, tasks, ids, facts, now)
     with connection.cursor() as cursor:
         if any(row.dims is None for row in rows):
             cursor.execute(_UPSERT_LISTING_ONLY)

@@ -14,19 +14,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from django.db import connection
 from django.utils import timezone
 
-from catalog.hub_parse import estimate_active_params
 from catalog.hub_tasks import task_name
 from catalog.models import Model, Organization, Task
 from catalog.sanitize import sanitize_html
 from catalog.services.hub_copy import COPY_COLUMNS, models_upsert_copy
+from catalog.services.hub_facts import WRITTEN_FIELDS as FACT_FIELDS
+from catalog.services.hub_facts_page import page_facts
 from catalog.services.hub_rows import (
     DIMS_FIELDS,
     LISTING_FIELDS,
     HubRow,
+    config_values,
     in_values,
     models_link_base,
     org_slug,
@@ -70,36 +73,43 @@ def orgs_and_tasks(rows: Sequence[HubRow]) -> tuple[dict[str, int], dict[str, in
 
 def models_upsert(
     rows: Sequence[HubRow], *, method: str | None = None, known: dict[str, int] | None = None
-) -> None:
-    """Upsert `rows` on repo_id and link base models (each child of this page to its
-    parent, or to nothing when the parent is not in the catalog).
+) -> list[int]:
+    """Upsert `rows` on repo_id with their resolved facts (catalog.services.hub_facts_page:
+    computed before the write, from the page and what is stored) and link base models
+    (each child of this page to its parent, or to nothing when the parent is not in the
+    catalog). Returns the ids of stored rows whose facts changed (their derivatives may
+    need resolving again).
 
     method: "copy" (PostgreSQL only) or "bulk"; default: "copy" on PostgreSQL. Both
-    write the same values: listing fields always, dims only for rows that carry dims,
-    description only when the record has one; created_at is kept on update.
+    write the same values: listing and fact fields always, config fields only for rows
+    that carry dims, description only when the record has one; created_at is kept.
     known: repo_id -> id of the catalog rows the caller already looked up for this page
     (the copy path then only looks up base models); as with any lookup, a row deleted
     meanwhile can fail the page, which the sync records and resumes.
     """
+    if not rows:
+        return []
     method = method or ("copy" if connection.vendor == "postgresql" else "bulk")
-    if method == "copy":
-        models_upsert_copy(rows, known=known)
-        return
-    if method != "bulk":
+    if method not in ("copy", "bulk"):
         raise ValueError(f"unknown upsert method {method!r}")
-    _models_upsert_bulk(rows)
-    children = [row.record.repo_id for row in rows if row.record.base_model_repo_id]
-    if children:
-        models_link_base(repo_ids=children)
+    facts = page_facts(rows)
+    if method == "copy":
+        models_upsert_copy(rows, known=known, facts=facts.values)
+    else:
+        _models_upsert_bulk(rows, facts.values)
+        children = [row.record.repo_id for row in rows if row.record.base_model_repo_id]
+        if children:
+            models_link_base(repo_ids=children)
+    return facts.changed_ids
 
 
-def _models_upsert_bulk(rows: Sequence[HubRow]) -> None:
+def _models_upsert_bulk(rows: Sequence[HubRow], facts: dict[str, dict[str, Any]]) -> None:
     """bulk_create(update_conflicts) per (dims, description) group: the reference path."""
     orgs, tasks = orgs_and_tasks(rows)
     now = timezone.now()
     groups: dict[tuple[bool, bool], list[Model]] = {}
     for row in rows:
-        model = model_build(row, orgs=orgs, tasks=tasks, now=now)
+        model = model_build(row, orgs=orgs, tasks=tasks, facts=facts, now=now)
         groups.setdefault((row.dims is not None, bool(model.description)), []).append(model)
     for (has_dims, has_description), models in sorted(groups.items()):
         Model.objects.bulk_create(
@@ -107,13 +117,19 @@ def _models_upsert_bulk(rows: Sequence[HubRow]) -> None:
             update_conflicts=True,
             unique_fields=["repo_id"],
             update_fields=LISTING_FIELDS
+            + list(FACT_FIELDS)
             + (DIMS_FIELDS if has_dims else [])
             + (["description"] if has_description else []),
         )
 
 
 def model_build(
-    row: HubRow, *, orgs: dict[str, int], tasks: dict[str, int], now: datetime
+    row: HubRow,
+    *,
+    orgs: dict[str, int],
+    tasks: dict[str, int],
+    facts: dict[str, dict[str, Any]],
+    now: datetime,
 ) -> Model:
     r = row.record
     model = Model(
@@ -136,32 +152,14 @@ def model_build(
         sha=r.sha[:64],
         base_model_repo_id=r.base_model_repo_id[:200],
         base_model_relation=r.base_model_relation[:20],
-        params_total=r.params_total,
-        params_estimated=False,
         params_by_dtype=r.params_by_dtype,
         fingerprint=r.fingerprint,
         description=sanitize_html(r.description) if r.description else "",
         created_at=now,
         updated_at=now,
+        **facts[r.repo_id],
     )
-    d = row.dims
-    if d is not None:
-        model.params_active = estimate_active_params(params_total=r.params_total, dims=d)
-        model.model_type = d.model_type[:60]
-        model.architectures = list(d.architectures)
-        model.num_layers = d.num_layers
-        model.hidden_size = d.hidden_size
-        model.num_heads = d.num_heads
-        model.num_kv_heads = d.num_kv_heads
-        model.head_dim = d.head_dim
-        model.intermediate_size = d.intermediate_size
-        model.vocab_size = d.vocab_size
-        model.context_tokens = d.context_tokens
-        model.num_experts = d.num_experts
-        model.experts_per_token = d.experts_per_token
-        model.kv_lora_rank = d.kv_lora_rank
-        model.qk_rope_head_dim = d.qk_rope_head_dim
-        model.sliding_window = d.sliding_window
-        model.config_dtype = d.dtype[:20]
-        model.config_sha = r.sha[:64]
+    if row.dims is not None:
+        for name, value in config_values(row).items():
+            setattr(model, name, value)
     return model

@@ -9,12 +9,13 @@ run as failed and changes nothing else.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from catalog.models import Feed, FeedRun
+from catalog.selectors import feed_run_stale_after_s
 from config.errors import Conflict
 
 MAX_ERRORS_KEPT = 500
@@ -69,16 +70,24 @@ def feed_ensure(
 def feed_run_start(
     *, feed: Feed, params: dict | None = None, now: datetime | None = None
 ) -> FeedRun:
-    """Open a running FeedRun; raise FeedAlreadyRunning if one is already open."""
-    try:
-        with transaction.atomic():
-            return FeedRun.objects.create(
-                feed=feed, started_at=now or timezone.now(), params=params or {}
-            )
-    except IntegrityError as exc:
-        raise FeedAlreadyRunning(
-            f"Feed '{feed.slug}' already has a running run; the second run was refused."
-        ) from exc
+    """Open a running FeedRun; raise FeedAlreadyRunning if one is already open.
+
+    A run of this feed left "running" for longer than its limit (a killed worker) is
+    failed first, so it never locks the feed (feed_runs_fail_stale; looked for only when
+    the feed is held, so a normal start costs no extra query)."""
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                return FeedRun.objects.create(
+                    feed=feed, started_at=now or timezone.now(), params=params or {}
+                )
+        except IntegrityError as exc:
+            if attempt == 1 and feed_runs_fail_stale(feed=feed):
+                continue
+            raise FeedAlreadyRunning(
+                f"Feed '{feed.slug}' already has a running run; the second run was refused."
+            ) from exc
+    raise AssertionError("unreachable")
 
 
 def feed_run_finish(
@@ -86,12 +95,14 @@ def feed_run_finish(
     run: FeedRun,
     counts: RunCounts,
     failed_reason: str | None = None,
+    refused_reason: str | None = None,
     now: datetime | None = None,
 ) -> FeedRun:
     """Close a run with its counts. Success also marks it the feed's last good run.
 
+    `refused_reason`: the run wrote nothing because its document looked like a wipe.
     A failure is recorded on a fresh connection when the load's one was broken."""
-    if failed_reason:
+    if failed_reason or refused_reason:
         db_connection_recover()
     run.finished_at = now or timezone.now()
     for name in ("created", "updated", "unchanged", "closed", "rejected", "failed"):
@@ -100,6 +111,9 @@ def feed_run_finish(
     if failed_reason:
         errors.insert(0, failed_reason)
         run.status = FeedRun.Status.FAILED
+    elif refused_reason:
+        errors.insert(0, refused_reason)
+        run.status = FeedRun.Status.REFUSED
     elif counts.rejected or counts.failed:
         run.status = FeedRun.Status.PARTIAL
     else:
@@ -108,7 +122,7 @@ def feed_run_finish(
         errors = [*errors[:MAX_ERRORS_KEPT], f"... and {len(errors) - MAX_ERRORS_KEPT} more"]
     run.errors = errors
     run.save()
-    if run.status != FeedRun.Status.FAILED:
+    if run.status not in (FeedRun.Status.FAILED, FeedRun.Status.REFUSED):
         Feed.objects.filter(pk=run.feed_id).update(last_good_run=run, updated_at=run.finished_at)
     return run
 
@@ -122,3 +136,25 @@ def feed_runs_abandon_stale(*, feed: Feed, older_than: datetime) -> int:
         finished_at=timezone.now(),
         errors=["abandoned: the process running it stopped before finishing"],
     )
+
+
+def feed_runs_fail_stale(*, feed: Feed) -> int:
+    """Fail this feed's runs left "running" past their limit (the process running them
+    was killed: SIGKILL, OOM, a lost machine), keeping their counts, errors and cursor so
+    a resumable sync (the Hub's) can still continue from where it stopped."""
+    limit = timedelta(seconds=feed_run_stale_after_s(feed))
+    now = timezone.now()
+    stale = list(
+        FeedRun.objects.filter(feed=feed, status=FeedRun.Status.RUNNING, updated_at__lt=now - limit)
+    )
+    for run in stale:
+        age = (now - run.updated_at).total_seconds()
+        run.errors = [
+            f"abandoned: still running after {age:.0f}s with no progress "
+            f"(limit {limit.total_seconds():.0f}s); the process running it stopped",
+            *run.errors,
+        ]
+        run.status = FeedRun.Status.FAILED
+        run.finished_at = now
+        run.save(update_fields=["errors", "status", "finished_at", "updated_at"])
+    return len(stale)

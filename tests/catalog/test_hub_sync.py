@@ -109,11 +109,11 @@ def test_resync_query_count_does_not_grow_with_models(fake_hub: FakeHub) -> None
 
 
 def test_first_sync_query_count_per_page_does_not_grow_with_models(fake_hub: FakeHub) -> None:
-    # 20 rows: SQLite splits a bulk INSERT by its bound-parameter limit (999 // 46 fields
-    # = 21 rows), PostgreSQL never does; within one statement the count is fixed.
+    # 15 rows: SQLite splits a bulk INSERT by its bound-parameter limit (999 // 58 fields
+    # = 17 rows), PostgreSQL never does; within one statement the count is fixed.
     counts = []
     hub_feed()
-    for n in (5, 20):
+    for n in (5, 15):
         Model.objects.all().delete()
         fake_hub.set_models(synthetic_models(n, start=n * 1000))
         with CaptureQueriesContext(connection) as ctx:
@@ -264,7 +264,7 @@ def test_model_refresh_reads_one_model(fake_hub: FakeHub) -> None:
 @pytest.mark.shared
 @pytest.mark.slow
 def test_sync_of_the_shared_hub_reference_data(shared_dir, fake_server) -> None:
-    from scripts.snapshot_steps.hub import build_models
+    from tests.fakes.hub_shared import build_models
 
     models, infos, files = build_models(shared_dir)
     FakeHub(fake_server, models=models, infos=infos, files=files)

@@ -25,14 +25,12 @@ def test_provider_prefixes_are_stripped(raw: str, expected: str) -> None:
 @pytest.mark.parametrize(
     ("raw", "keys"),
     [
-        ("gpt-4o-2024-08-06", ["gpt-4o-2024-08-06", "gpt-4o"]),
+        ("gpt-4o-2024-08-06", ["gpt-4o-20240806", "gpt-4o"]),
         ("claude-3-5-sonnet-20240620", ["claude-3-5-sonnet-20240620", "claude-3-5-sonnet"]),
-        (
-            "Meta-Llama-3.1-8B-Instruct",
-            ["meta-llama-3-1-8b-instruct", "meta-llama-3-1-8b"],
-        ),
-        ("Qwen/Qwen2.5_7B Instruct", ["qwen2-5-7b-instruct", "qwen2-5-7b"]),
-        ("mistral-large-latest", ["mistral-large-latest", "mistral-large"]),
+        # "Meta-" before "Llama" is dropped; a letter before a digit is split
+        ("Meta-Llama-3.1-8B-Instruct", ["llama-3-1-8b-instruct", "llama-3-1-8b"]),
+        ("Qwen/Qwen2.5_7B Instruct", ["qwen-2-5-7b-instruct", "qwen-2-5-7b"]),
+        ("mistral-large-latest", ["mistral-large"]),  # "-latest" is no snapshot
         ("gemma-2-9b-it", ["gemma-2-9b-it", "gemma-2-9b"]),
     ],
 )
@@ -62,10 +60,19 @@ def test_normalized_name_links_when_exactly_one_model_matches() -> None:
     assert result.model_id == 1
 
 
-def test_same_name_under_several_orgs_is_ambiguous_without_a_hint() -> None:
+def test_same_name_under_several_orgs_goes_to_the_vendor_the_name_says() -> None:
+    # "qwen..." is Qwen's: the vendor's own repo, not a same-named copy (issue 14)
     result = _index().match("qwen2.5-7b-instruct-turbo")
+    assert result.model_id == 3
+
+
+def test_same_name_under_several_orgs_is_ambiguous_without_a_vendor() -> None:
+    index = AliasIndex.build(
+        [CatalogEntry(1, "a/Orca-Mini-7B", "a"), CatalogEntry(2, "b/Orca-Mini-7B", "b")]
+    )
+    result = index.match("orca-mini-7b")
     assert result.model_id is None
-    assert result.rule in {"ambiguous", "none"}
+    assert result.rule == "ambiguous"
 
 
 def test_serving_suffixes_are_dropped_before_the_instruct_suffix() -> None:

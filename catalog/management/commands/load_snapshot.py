@@ -2,8 +2,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 
-from config.snapshot import SnapshotError, snapshot_is_empty, snapshot_load
+from catalog.models import Model
+from config.derived import derived_refresh
+from config.snapshot import SnapshotError, snapshot_is_empty, snapshot_load, snapshot_models
 
 
 class Command(BaseCommand):
@@ -23,9 +26,23 @@ class Command(BaseCommand):
             return
         if not path.exists():
             raise CommandError(f"no snapshot at {path}")
+        fields: dict[str, list[str]] = {}
         try:
-            counts = snapshot_load(path=path, replace=bool(opts["replace"]))
+            counts = snapshot_load(path=path, replace=bool(opts["replace"]), fields_seen=fields)
         except SnapshotError as exc:
             raise CommandError(str(exc)) from exc
         total = sum(counts.values())
         self.stdout.write(f"loaded {total} rows in {len(counts)} tables from {path}")
+        # The maintained counts (never in a snapshot) and, when the snapshot predates them,
+        # each model's cheapest price / best quality index (the pages sort on them).
+        derived_in_file = set(Model.DERIVED_FIELDS) <= set(fields.get("catalog.model", []))
+        refreshed = derived_refresh(counts_only=derived_in_file)
+        self.stdout.write("refreshed " + ", ".join(f"{k}: {v}" for k, v in refreshed.items()))
+        # A bulk load leaves PostgreSQL's planner without statistics until autovacuum
+        # analyzes the tables (never, where autovacuum is off): it then plans the pages'
+        # joins for one row per table (nested loops over every offer, home page 60 ms
+        # instead of 7 ms on the demo). Statistics now, for the tables just loaded.
+        if connection.vendor == "postgresql" and counts:
+            tables = [m._meta.db_table for m in snapshot_models() if m._meta.label_lower in counts]
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE " + ", ".join(map(connection.ops.quote_name, tables)))
