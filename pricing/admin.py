@@ -1,11 +1,27 @@
 import json
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db import models
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
+from django.utils import timezone
 
 from catalog.models import Feed, FeedRun
-from pricing.models import InstancePrice, Offer, PricingFeed, Provider
+from catalog.selectors import feed_run_stale_after_s
+from pricing.models import (
+    InstancePrice,
+    Offer,
+    PriceReview,
+    PricingFeed,
+    Provider,
+    ProviderAlias,
+)
+from pricing.services.model_prices import model_prices_refresh
+from pricing.services.reviews import (
+    ReviewNotApplicable,
+    price_review_accept,
+    price_review_dismiss,
+)
 
 OFFER_READONLY = (
     "feed",
@@ -25,11 +41,22 @@ OFFER_READONLY = (
 )
 
 
+class ProviderAliasInline(admin.TabularInline):
+    model = ProviderAlias
+    extra = 0
+    fields = ("alias", "scope", "source")
+
+
 @admin.register(Provider)
 class ProviderAdmin(admin.ModelAdmin):
-    list_display = ("slug", "name", "kind", "homepage")
-    list_filter = ("kind",)
-    search_fields = ("slug", "name")
+    """The review list: filter "reviewed: No" for providers feeds created that the
+    registry (pricing/data/providers.yaml) does not name yet."""
+
+    list_display = ("slug", "name", "kind", "service", "reviewed", "homepage")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_filter = ("reviewed", "kind", "service")
+    search_fields = ("slug", "name", "aliases__alias")
+    inlines = [ProviderAliasInline]
 
 
 class CurrentFilter(admin.SimpleListFilter):
@@ -136,6 +163,7 @@ class PricingFeedStatusAdmin(admin.ModelAdmin):
                     for f in (
                         "status",
                         "started_at",
+                        "updated_at",
                         "created",
                         "updated",
                         "unchanged",
@@ -149,6 +177,10 @@ class PricingFeedStatusAdmin(admin.ModelAdmin):
 
     @admin.display(description="last run")
     def last_status(self, feed: Feed) -> str:
+        if feed.run_status == FeedRun.Status.RUNNING and feed.run_updated_at:
+            idle = (timezone.now() - feed.run_updated_at).total_seconds()
+            if idle > feed_run_stale_after_s(feed):
+                return f"running, stuck ({idle / 60:.0f} min without progress)"
         return feed.run_status or "never run"
 
     @admin.display(description="started")
@@ -180,3 +212,47 @@ class PricingFeedStatusAdmin(admin.ModelAdmin):
             for run in FeedRun.objects.filter(feed=feed).order_by("-started_at")[:10]
         ]
         return "\n".join(lines) or "never run"
+
+
+@admin.register(PriceReview)
+class PriceReviewAdmin(admin.ModelAdmin):
+    """Price moves held for review: $0 (unless free) or more than 100x either way. The
+    previous price stays current until "accept" makes the proposed one current."""
+
+    list_display = ("ref", "reason", "status", "feed", "last_seen_at", "decided_by")
+    list_filter = ("status", "feed")
+    search_fields = ("ref", "reason")
+    list_select_related = ("feed",)
+    readonly_fields = (
+        "feed", "offer", "instance_price", "ref", "reason", "proposed", "fingerprint",
+        "status", "last_seen_at", "decided_at", "decided_by",
+    )  # fmt: skip
+    actions = ("accept", "dismiss")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Accept: make the proposed price current")
+    def accept(self, request: HttpRequest, queryset: QuerySet) -> None:
+        done, offers = 0, False
+        for review in queryset.filter(status=PriceReview.Status.PENDING):
+            try:
+                price_review_accept(review=review, user=request.user.get_username())
+            except ReviewNotApplicable as exc:
+                self.message_user(request, str(exc), messages.WARNING)
+                continue
+            done += 1
+            offers = offers or review.offer_id is not None
+        if offers:
+            model_prices_refresh()
+        self.message_user(request, f"{done} price(s) accepted and now current.")
+
+    @admin.action(description="Dismiss: keep the previous price")
+    def dismiss(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for review in queryset.filter(status=PriceReview.Status.PENDING):
+            price_review_dismiss(review=review, user=request.user.get_username())
+        self.message_user(request, "Dismissed; the previous prices stay current.")
+
+
+# Seat plans' admin lives in its own module (issue 21 §2).
+from pricing import subscription_admin  # noqa: E402, F401

@@ -1,4 +1,5 @@
-"""A workload's monthly cost for one model: every current API offer (pricing.cost) and
+"""A workload's monthly cost for one model: every current API offer (the one cost function,
+pricing.costing.price_request, on each offer that prices everything the workload uses) and
 self-hosting on every current GPU instance price the model fits on (benchmarks' estimator).
 
 A read (no writes): the API's `POST /api/estimate/cost/` calls `workload_cost_estimate`.
@@ -12,8 +13,10 @@ tokens/s at that concurrency serves the workload's output tokens per second at
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import QuerySet
 
 from benchmarks.estimate import (
     DEFAULT_EFFICIENCY,
@@ -25,10 +28,19 @@ from benchmarks.estimate import (
 from benchmarks.services import accelerator_spec, model_dims
 from catalog.models import Model
 from config.errors import AtlasError, NotFound
-from pricing.cost import ApiWorkload, PriceTier, TokenPrices, monthly_api_cost
-from pricing.models import InstancePrice, Offer, Unit
+from pricing.costing import Usage, price_request
+from pricing.models import InstancePrice, Offer
+from pricing.offer_pricing import offer_pricing_of
 
 CENT = Decimal("0.01")
+# CostEstimateIn's per-request usage fields beyond input/output tokens (pricing.costing.Usage)
+USAGE_FIELDS = (
+    "cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens", "reasoning_tokens",
+    "audio_input_tokens", "audio_output_tokens", "image_input_tokens", "image_output_tokens",
+    "images", "image_size", "image_quality", "input_images", "audio_seconds", "video_seconds",
+    "video_resolution", "characters", "pages", "pixels", "web_searches", "search_context",
+    "service_tier", "region", "at",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +56,15 @@ class Workload:
     precision: str = "bf16"
     concurrency: int = 8
     utilization: float = 0.5
+    usage: Usage | None = None  # the rest of the per-request usage (pricing.costing.Usage)
+
+    @classmethod
+    def from_values(cls, values: dict) -> Workload:
+        """From CostEstimateIn's validated data without "model": the usage fields
+        (USAGE_FIELDS) become `usage`, the rest are the workload's own."""
+        values = dict(values)
+        usage = Usage(**{f: values.pop(f) for f in USAGE_FIELDS if f in values})
+        return cls(**values, usage=usage)
 
 
 @dataclass
@@ -55,62 +76,51 @@ class CostEstimate:
     self_hosted_note: str = ""
 
 
-def _token_prices(offer: Offer) -> TokenPrices:
-    tiers = []
-    for tier in offer.tiers or []:
-        try:
-            tiers.append(
-                PriceTier(
-                    above_tokens=int(tier["above_tokens"]),
-                    usd_per_mtok_input=_dec(tier.get("usd_per_mtok_input")),
-                    usd_per_mtok_output=_dec(tier.get("usd_per_mtok_output")),
-                    usd_per_mtok_cache_read=_dec(tier.get("usd_per_mtok_cache_read")),
-                )
-            )
-        except (KeyError, TypeError, ValueError):
-            continue
-    return TokenPrices(
-        usd_per_mtok_input=offer.usd_per_mtok_input,
-        usd_per_mtok_output=offer.usd_per_mtok_output or Decimal(0),
-        usd_per_mtok_cache_read=offer.usd_per_mtok_cache_read,
-        usd_per_mtok_batch_input=offer.usd_per_mtok_batch_input,
-        usd_per_mtok_batch_output=offer.usd_per_mtok_batch_output,
-        tiers=tuple(tiers),
-    )
-
-
-def _dec(value: object) -> Decimal | None:
-    return None if value in (None, "") else Decimal(str(value))
+def usage_of(workload: Workload) -> Usage:
+    """The per-request usage of a workload: its `usage` with the cache-hit share applied
+    (cache reads = input tokens × share, exactly) when no cache reads are given."""
+    usage = workload.usage or Usage()
+    usage = replace(usage, input_tokens=workload.input_tokens,
+                    output_tokens=workload.output_tokens, batch=workload.batch_ok)  # fmt: skip
+    if workload.cache_hit_share and not usage.cache_read_tokens:
+        usage = replace(usage, cache_read_tokens=workload.input_tokens * workload.cache_hit_share)
+    return usage
 
 
 def _api_rows(model: Model, workload: Workload) -> list[dict]:
-    api_workload = ApiWorkload(
-        requests_per_day=workload.requests_per_day,
-        input_tokens=workload.input_tokens,
-        output_tokens=workload.output_tokens,
-        cache_hit_share=workload.cache_hit_share,
-        batch_share=Decimal(1) if workload.batch_ok else Decimal(0),
-        days=workload.days,
-    )
-    offers = (
-        Offer.objects.current()
-        .filter(model=model, unit=Unit.TOKEN, usd_per_mtok_input__isnull=False)
-        .select_related("provider", "feed")
-    )
+    return api_cost_rows(Offer.objects.current().filter(model=model), workload)
+
+
+def api_cost_rows(offers: QuerySet[Offer], workload: Workload) -> list[dict]:
+    """The estimate's API rows for `offers` (cheapest first): the one cost function on
+    each offer's price rows for the workload's usage × requests per day × days, for the
+    offers that price everything the usage uses (`CostBreakdown.complete`). 3 queries."""
+    usage = usage_of(workload)
+    requests = Decimal(workload.requests_per_day) * workload.days
+    offers = offers.select_related("provider", "feed").prefetch_related("price_rows")
     rows = []
     for offer in offers:
-        monthly = monthly_api_cost(_token_prices(offer), api_workload)
+        cost = price_request(usage, offer_pricing_of(offer), requests)
+        if not cost.complete:
+            continue  # the offer does not price everything the workload uses
         rows.append({
             "offer_id": offer.id, "provider": offer.provider.slug,
             "provider_name": offer.provider.name, "feed": offer.feed.slug,
-            "model_name": offer.model_name,
+            "model_name": offer.model_name, "unit": offer.unit,
             "usd_per_mtok_input": offer.usd_per_mtok_input,
             "usd_per_mtok_output": offer.usd_per_mtok_output,
             "batch": workload.batch_ok,
-            "monthly_usd": monthly.quantize(CENT),
+            "monthly_usd": cost.total.quantize(CENT, ROUND_HALF_UP),
+            "monthly_usd_exact": _text(cost.total),
+            "usd_per_request": _text(cost.total / requests) if requests else "0",
+            "components": {k: _text(v) for k, v in cost.by_component().items()},
         })  # fmt: skip
     rows.sort(key=lambda r: (r["monthly_usd"], r["provider"], r["offer_id"]))
     return rows
+
+
+def _text(value: Decimal) -> str:
+    return format(value.normalize(), "f")
 
 
 def _self_hosted_rows(model: Model, workload: Workload, *, limit: int) -> tuple[list[dict], str]:

@@ -16,28 +16,92 @@ from django.db.models import F, Q
 
 from catalog.models import Feed
 from config.db import TimeStampedModel
-from pricing.feeds.base import OFFER_PRICE_FIELDS
+from pricing.feeds.base import OFFER_PRICE_FIELDS, PRICE_INT_DIGITS, PRICE_PLACES
+from pricing.fields import ExactDecimalField
 
-MONEY = {"max_digits": 20, "decimal_places": 9, "null": True, "blank": True}
+# Exact on every backend (pricing.fields); as many decimals as a feed price needs
+# (pricing.feeds.base.PRICE_PLACES), up to $999,999,999 per unit.
+MONEY = {
+    "max_digits": PRICE_INT_DIGITS + PRICE_PLACES,
+    "decimal_places": PRICE_PLACES,
+    "null": True,
+    "blank": True,
+}
 
 
 class Provider(TimeStampedModel):
-    """Who sells the price: an API provider (openai, together_ai) or a cloud (gcp, lambda)."""
+    """One company or service that sells prices (openai, together, amazon-bedrock, gcp).
+
+    Reviewed rows come from the registry file `pricing/data/providers.yaml`
+    (`providers_load`); a feed slug that matches no alias creates an unreviewed row
+    (kind "unknown") shown in the admin review list, never merged into another."""
 
     class Kind(models.TextChoices):
+        """What kind of seller this is. The planner leaves out `EXCLUDED_FROM_PLANS`."""
+
+        FIRST_PARTY = "first_party", "First-party lab"
+        HYPERSCALER = "hyperscaler", "Hyperscaler cloud"
+        INFERENCE_HOST = "inference_host", "Inference host"
+        GPU_CLOUD = "gpu_cloud", "GPU cloud"
+        ROUTER = "router", "Router / aggregator"
+        GATEWAY = "gateway", "Gateway / reseller"
+        FREE_TIER = "free_tier", "Free tier"
+        SUBSCRIPTION = "subscription", "Subscription / coding plan"
+        TOOL = "tool", "Tool API (search, scraping)"
+        LOCAL = "local", "Local runtime"
+        UNKNOWN = "unknown", "Not reviewed yet"
+
+    class Service(models.TextChoices):
+        """What the provider's rows price (the former `kind`): API offers or GPU hours."""
+
         API = "api", "API provider"
         CLOUD = "cloud", "Cloud / GPU host"
 
+    # Kinds whose prices are not a pay-as-you-go offer of the model itself.
+    EXCLUDED_FROM_PLANS = frozenset(
+        {Kind.FREE_TIER, Kind.GATEWAY, Kind.SUBSCRIPTION, Kind.TOOL, Kind.LOCAL, Kind.UNKNOWN}
+    )
+
     slug = models.SlugField(max_length=80, unique=True)
-    name = models.CharField(max_length=160)
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.API)
+    name = models.CharField(max_length=160)  # display name
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.UNKNOWN)
+    service = models.CharField(max_length=10, choices=Service.choices, default=Service.API)
     homepage = models.URLField(max_length=300, blank=True)
+    pricing_url = models.URLField(max_length=300, blank=True)
+    docs_url = models.URLField(max_length=300, blank=True)
+    # router listings: the provider they resell (e.g. "Hugging Face via Novita" -> novita)
+    upstream = models.CharField(max_length=80, blank=True)
+    reviewed = models.BooleanField(default=False)
+    # {"name": "models.dev togetherai", "homepage": "https://...", ...}: a source per field
+    sources = models.JSONField(default=dict, blank=True)
+    note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["slug"]
+        indexes = [models.Index(fields=["kind", "slug"], name="provider_kind_slug")]
 
     def __str__(self) -> str:
         return self.name
+
+
+class ProviderAlias(TimeStampedModel):
+    """A slug or display name a feed uses for a provider. `scope` is a feed slug when the
+    alias means this provider only in that feed (genai-prices' "aws" is Bedrock, the GPU
+    list's "aws" is EC2); "" means every feed. One provider per (scope, alias)."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="aliases")
+    alias = models.CharField(max_length=200)  # lower-cased
+    scope = models.CharField(max_length=80, blank=True)
+    source = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["alias", "scope"]
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "alias"], name="provideralias_scope_alias")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope + ':' if self.scope else ''}{self.alias} -> {self.provider_id}"
 
 
 class Unit(models.TextChoices):
@@ -78,18 +142,18 @@ class Offer(TimeStampedModel):
     mode = models.CharField(max_length=40, blank=True)  # chat, embedding, image_generation...
     unit = models.CharField(max_length=16, choices=Unit.choices)
 
-    usd_per_mtok_input = models.DecimalField(**MONEY)
-    usd_per_mtok_output = models.DecimalField(**MONEY)
-    usd_per_mtok_cache_read = models.DecimalField(**MONEY)
-    usd_per_mtok_cache_write = models.DecimalField(**MONEY)
-    usd_per_mtok_batch_input = models.DecimalField(**MONEY)
-    usd_per_mtok_batch_output = models.DecimalField(**MONEY)
-    usd_per_image = models.DecimalField(**MONEY)
+    usd_per_mtok_input = ExactDecimalField(**MONEY)
+    usd_per_mtok_output = ExactDecimalField(**MONEY)
+    usd_per_mtok_cache_read = ExactDecimalField(**MONEY)
+    usd_per_mtok_cache_write = ExactDecimalField(**MONEY)
+    usd_per_mtok_batch_input = ExactDecimalField(**MONEY)
+    usd_per_mtok_batch_output = ExactDecimalField(**MONEY)
+    usd_per_image = ExactDecimalField(**MONEY)
     image_options = models.JSONField(default=dict, blank=True)  # {"size": "1024x1024", ...}
-    usd_per_audio_second = models.DecimalField(**MONEY)
-    usd_per_audio_minute = models.DecimalField(**MONEY)
-    usd_per_request = models.DecimalField(**MONEY)
-    usd_per_unit = models.DecimalField(**MONEY)  # video second, character, page
+    usd_per_audio_second = ExactDecimalField(**MONEY)
+    usd_per_audio_minute = ExactDecimalField(**MONEY)
+    usd_per_request = ExactDecimalField(**MONEY)
+    usd_per_unit = ExactDecimalField(**MONEY)  # video second, character, page
     # [{"above_tokens": 200000, "usd_per_mtok_input": "6", "usd_per_mtok_output": "22.5"}]
     tiers = models.JSONField(default=list, blank=True)
     context_tokens = models.IntegerField(null=True, blank=True)
@@ -149,15 +213,80 @@ class Offer(TimeStampedModel):
             models.Index(fields=["provider", "valid_to"], name="offer_provider_valid_to"),
             # offer_list price-range filter / ordering by input price
             models.Index(fields=["usd_per_mtok_input"], name="offer_input_price"),
+            # a provider's page: its current offers in page order (pricing.views.provider_detail)
+            models.Index(
+                fields=["provider", "unit", "usd_per_mtok_input", "model_name", "id"],
+                name="offer_provider_page",
+                condition=Q(valid_to__isnull=True),
+            ),
+            # newest price changes (pricing.web_context.price_changes_recent, the Atom feeds of
+            # pricing.watch_selectors.price_changes):
+            # closed rows, newest first, without sorting every closed row
+            models.Index(
+                fields=["-valid_to", "-id"],
+                name="offer_closed_newest",
+                condition=Q(valid_to__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.provider_id}:{self.model_name} {self.unit} from {self.valid_from:%Y-%m-%d}"
 
 
+PRICE_DIMENSIONS = (
+    "component", "modality", "above_input_tokens", "service_tier", "batch", "cache_ttl",
+    "resolution", "quality", "region", "window",
+)  # fmt: skip
+
+
+class OfferPrice(models.Model):
+    """One price row of an offer, keyed by dimensions (pricing.costing.PriceComponent):
+    what is priced (component, modality) and when it applies (long-context tier, service
+    tier, batch, cache TTL, resolution/quality, region, time window). Rows belong to one
+    offer row and share its validity; a changed row set is a new offer row.
+
+    `price` is the exact decimal as text (USD per 1M tokens for token components, per unit
+    otherwise; a factor for multipliers): SQLite keeps only 15 significant digits of a
+    NUMERIC, and LiteLLM's per-pixel price 2.384185791015625e-08 needs 16."""
+
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="price_rows")
+    component = models.CharField(max_length=24)
+    modality = models.CharField(max_length=8, default="text")
+    above_input_tokens = models.BigIntegerField(default=0)
+    service_tier = models.CharField(max_length=16, blank=True)
+    batch = models.BooleanField(default=False)
+    cache_ttl = models.CharField(max_length=8, blank=True)
+    resolution = models.CharField(max_length=24, blank=True)
+    quality = models.CharField(max_length=24, blank=True)
+    region = models.CharField(max_length=40, blank=True)
+    window = models.CharField(max_length=160, blank=True)
+    price = models.CharField(max_length=64)
+
+    DIMENSIONS = PRICE_DIMENSIONS
+
+    class Meta:
+        ordering = ["offer_id", "component", "modality", "above_input_tokens", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offer", *PRICE_DIMENSIONS], name="offerprice_one_row_per_dimensions"
+            ),
+            models.CheckConstraint(
+                condition=Q(above_input_tokens__gte=0), name="offerprice_threshold_nonneg"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offer_id} {self.component}/{self.modality} {self.price}"
+
+
 class InstancePriceQuerySet(models.QuerySet):
     def current(self) -> InstancePriceQuerySet:
         return self.filter(valid_to__isnull=True)
+
+    def valid_at(self, when) -> InstancePriceQuerySet:
+        return self.filter(valid_from__lte=when).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gt=when)
+        )
 
 
 class InstancePrice(TimeStampedModel):
@@ -180,8 +309,8 @@ class InstancePrice(TimeStampedModel):
     accelerator_count = models.DecimalField(max_digits=8, decimal_places=3)  # 0.5 on some clouds
     vcpus = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     memory_gib = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
-    usd_per_hour_on_demand = models.DecimalField(**MONEY)
-    usd_per_hour_spot = models.DecimalField(**MONEY)
+    usd_per_hour_on_demand = ExactDecimalField(**MONEY)
+    usd_per_hour_spot = ExactDecimalField(**MONEY)
     valid_from = models.DateTimeField()
     valid_to = models.DateTimeField(null=True, blank=True)
     fingerprint = models.CharField(max_length=64)
@@ -244,3 +373,9 @@ class PricingFeed(Feed):
         proxy = True
         verbose_name = "pricing feed status"
         verbose_name_plural = "pricing feed status"
+
+
+# Seat plans live in their own module (issue 21 §2); imported so Django registers them.
+# Price changes held for review (issue 15 §6).
+from pricing.review_models import PriceReview  # noqa: E402, F401
+from pricing.subscription_models import SubscriptionPlan  # noqa: E402, F401

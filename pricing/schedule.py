@@ -30,4 +30,8 @@ BEAT_SCHEDULE = {
         }
         for slug in DAILY
     },
+    "pricing-model-prices-refresh": {
+        "task": "pricing.tasks.model_prices_refresh_task",
+        "schedule": crontab(minute=47),
+    },
 }

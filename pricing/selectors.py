@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
+from catalog.models import Model
 from pricing.models import InstancePrice, Offer, Provider
+from pricing.offer_groups import OfferGroup, group_offers, sort_groups
+from pricing.provider_registry import alias_key
+
+PROVIDER_GROUPS_CAP = 20000  # current rows read to group one provider's offers
+
+
+# What the offer pages and the API read of an offer's model, provider and feed; the rest
+# (the model's JSON facts, description and search document, timestamps) is deferred:
+# a provider's page joins thousands of offers, and building those columns into model
+# instances was most of its time.
+_MODEL_READ = {"id", "repo_id", "name", "params_total", "params_active", "open_weights"}
+_DEFERRED = (
+    *(f"model__{f.name}" for f in Model._meta.concrete_fields if f.name not in _MODEL_READ),
+    *(f"provider__{name}" for name in ("created_at", "updated_at", "sources", "note")),
+    *(f"feed__{name}" for name in ("created_at", "updated_at")),
+)
 
 
 def _offers() -> QuerySet[Offer]:
-    return Offer.objects.select_related("provider", "model", "feed")
+    return Offer.objects.select_related("provider", "model", "feed").defer(*_DEFERRED)
 
 
 def offer_list_current_for_model(*, model_id: int) -> QuerySet[Offer]:
@@ -22,6 +43,113 @@ def offer_list_current_for_model(*, model_id: int) -> QuerySet[Offer]:
         .filter(model_id=model_id)
         .order_by("unit", "usd_per_mtok_input", "provider__slug")
     )
+
+
+def offer_groups_for_model(*, model_id: int) -> list[OfferGroup]:
+    """One group per provider × unit × variant (× image size / quality) of one model's
+    current offers: the newest statement is its price, every feed stating it a source
+    (pricing.offer_groups). Per unit, cheapest first. One query."""
+    groups = group_offers(offer_list_current_for_model(model_id=model_id))
+    by_unit: dict[str, list[OfferGroup]] = {}
+    for g in groups:
+        by_unit.setdefault(g.offer.unit, []).append(g)
+    return [g for unit in sorted(by_unit) for g in sort_groups(by_unit[unit])]
+
+
+@dataclass(frozen=True, slots=True)
+class ModelRef:
+    """What an offer table shows of an offer's catalog model."""
+
+    id: int
+    repo_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRef:
+    """What an offer table shows of the feed that stated an offer."""
+
+    id: int
+    slug: str
+    name: str
+
+
+# An OfferRow's columns, as read with values_list (the joined ones last).
+_ROW_FIELDS = (
+    "id", "feed_id", "model_id", "model_name", "unit", *Offer.PRICE_FIELDS, "image_options",
+    "tiers", "context_tokens", "valid_from",
+)  # fmt: skip
+
+
+@dataclass(slots=True)
+class OfferRow:
+    """A current offer read as plain values: the attributes the offer grouping, the cost
+    function's reference column and the offer tables read of an Offer, without building
+    Offer, Model and Feed instances for each of a provider's thousands of rows."""
+
+    id: int
+    feed_id: int
+    model_id: int | None
+    model_name: str
+    unit: str
+    usd_per_mtok_input: Decimal | None
+    usd_per_mtok_output: Decimal | None
+    usd_per_mtok_cache_read: Decimal | None
+    usd_per_mtok_cache_write: Decimal | None
+    usd_per_mtok_batch_input: Decimal | None
+    usd_per_mtok_batch_output: Decimal | None
+    usd_per_image: Decimal | None
+    usd_per_audio_second: Decimal | None
+    usd_per_audio_minute: Decimal | None
+    usd_per_request: Decimal | None
+    usd_per_unit: Decimal | None
+    image_options: dict | None
+    tiers: Any
+    context_tokens: int | None
+    valid_from: datetime
+    provider_id: int
+    provider: Provider
+    feed: FeedRef
+    model: ModelRef | None
+    reference_usd: Decimal | None = None
+
+
+def offer_groups_for_provider(*, provider: Provider) -> list[OfferGroup]:
+    """One provider's current offers grouped per model × unit × variant; per unit (token
+    first), cheapest first. One query (at most PROVIDER_GROUPS_CAP rows), read as plain
+    values (OfferRow): the provider is the one given, not joined again for each offer."""
+    rows = []
+    feeds: dict[int, FeedRef] = {}
+    models: dict[int, ModelRef] = {}
+    values = (
+        Offer.objects.current()
+        .filter(provider_id=provider.id)
+        .order_by("unit", "usd_per_mtok_input", "model_name", "id")
+        .values_list(*_ROW_FIELDS, "feed__slug", "feed__name", "model__repo_id")
+    )
+    for *columns, feed_slug, feed_name, repo_id in values[:PROVIDER_GROUPS_CAP]:
+        feed_id, model_id = columns[1], columns[2]
+        feed = feeds.get(feed_id) or feeds.setdefault(
+            feed_id, FeedRef(feed_id, feed_slug, feed_name)
+        )
+        model = None
+        if model_id is not None:
+            model = models.get(model_id) or models.setdefault(model_id, ModelRef(model_id, repo_id))
+        rows.append(OfferRow(*columns, provider.id, provider, feed, model))
+    by_unit: dict[str, list[OfferGroup]] = {}
+    for g in group_offers(rows):
+        by_unit.setdefault(g.offer.unit, []).append(g)
+    order = sorted(by_unit, key=lambda u: (u != "token", u))
+    return [g for unit in order for g in sort_groups(by_unit[unit], _price_field(unit))]
+
+
+def _price_field(unit: str) -> str:
+    return {
+        "token": "usd_per_mtok_input",
+        "image": "usd_per_image",
+        "audio_second": "usd_per_audio_second",
+        "audio_minute": "usd_per_audio_minute",
+        "request": "usd_per_request",
+    }.get(unit, "usd_per_unit")
 
 
 def offer_history_for_model(*, model_id: int) -> QuerySet[Offer]:
@@ -76,11 +204,11 @@ def cheapest_offer_per_model(*, models: QuerySet | None = None) -> QuerySet:
     return (
         qs.select_related("organization")
         .annotate(
-            cheapest_usd_per_mtok_input=cheapest_offer_subquery("usd_per_mtok_input"),
-            cheapest_usd_per_mtok_output=cheapest_offer_subquery("usd_per_mtok_output"),
+            offer_min_usd_per_mtok_input=cheapest_offer_subquery("usd_per_mtok_input"),
+            offer_min_usd_per_mtok_output=cheapest_offer_subquery("usd_per_mtok_output"),
         )
-        .filter(cheapest_usd_per_mtok_input__isnull=False)
-        .order_by("cheapest_usd_per_mtok_input", "id")
+        .filter(offer_min_usd_per_mtok_input__isnull=False)
+        .order_by("offer_min_usd_per_mtok_input", "id")
     )
 
 
@@ -106,11 +234,109 @@ def instance_price_list(
     return qs.order_by("usd_per_hour_on_demand", "id")
 
 
+def instance_price_history(*, accelerator_id: int, limit: int = 50) -> list[InstancePrice]:
+    """The accelerator's GPU-hour price changes, newest first: each closed row (the price
+    as it was, from valid_from to valid_to) with `next_usd_per_hour` set to the on-demand
+    price that replaced it (None when the cloud stopped listing it). 2 queries."""
+    closed = list(
+        InstancePrice.objects.filter(accelerator_id=accelerator_id, valid_to__isnull=False)
+        .select_related("provider")
+        .order_by("-valid_to", "-id")[:limit]
+    )
+    keys = {(r.feed_id, r.provider_id, r.region, r.instance_type, r.valid_to) for r in closed}
+    successors = {
+        (r.feed_id, r.provider_id, r.region, r.instance_type, r.valid_from): r
+        for r in InstancePrice.objects.filter(
+            accelerator_id=accelerator_id,
+            valid_from__in={k[-1] for k in keys},
+            instance_type__in={k[3] for k in keys},
+        )
+    }
+    for row in closed:
+        key = (row.feed_id, row.provider_id, row.region, row.instance_type, row.valid_to)
+        nxt = successors.get(key)
+        row.next_usd_per_hour = nxt.usd_per_hour_on_demand if nxt else None
+        row.withdrawn = nxt is None
+    return closed
+
+
 def provider_list(*, kind: str | None = None) -> QuerySet[Provider]:
     qs = Provider.objects.all()
     if kind:
         qs = qs.filter(kind=kind)
     return qs.order_by("slug")
+
+
+# sort key -> label (the providers page)
+PROVIDER_SORTS = {
+    "models": "Most models",
+    "price": "Cheapest for the chosen model",
+    "name": "Name",
+}
+
+
+def _count(model, *, distinct: str = "id", **filters: Any) -> Coalesce:
+    rows = (
+        model.objects.filter(provider=OuterRef("pk"), valid_to__isnull=True, **filters)
+        .order_by()
+        .values("provider")
+        .annotate(n=Count(distinct, distinct=distinct != "id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+def provider_directory(
+    *, q: str = "", kind: str = "", sort: str = "models", model_repo_id: str = ""
+) -> list[Provider]:
+    """Providers with their current offer / model / GPU price counts (one query), found by
+    name, slug or alias; with `model_repo_id`, only those pricing that model, each with
+    its cheapest current input price for it (`model_price`). Sorted by `sort`."""
+    qs = Provider.objects.annotate(
+        offer_count=_count(Offer),
+        model_count=_count(Offer, distinct="model_id", model__isnull=False),
+        linked_count=_count(Offer, model__isnull=False),
+        instance_count=_count(InstancePrice),
+    )
+    if kind:
+        qs = qs.filter(kind=kind)
+    if q:
+        key = alias_key(q)
+        match = Q(name__icontains=q) | Q(slug__icontains=q)
+        if key:
+            match |= Q(aliases__alias__contains=key)
+        qs = qs.filter(match).distinct()
+    if model_repo_id:
+        price = (
+            Offer.objects.current()
+            .filter(
+                provider=OuterRef("pk"),
+                model__repo_id=model_repo_id,
+                unit="token",
+                usd_per_mtok_input__isnull=False,
+            )
+            .order_by("usd_per_mtok_input")
+            .values("usd_per_mtok_input")[:1]
+        )
+        qs = qs.annotate(model_price=Subquery(price)).filter(model_price__isnull=False)
+    order = {
+        "models": ("-model_count", "-offer_count", "name"),
+        "price": ("model_price", "name"),
+        "name": ("name",),
+    }.get(sort if (sort != "price" or model_repo_id) else "models", ("name",))
+    return list(qs.order_by(*order, "slug"))
+
+
+def providers_by_kind(providers: list[Provider]) -> list[tuple[str, str, list[Provider]]]:
+    """(kind, label, providers) in the Kind enum's order (reviewed kinds first, "not
+    reviewed yet" last); empty kinds left out; the providers keep their order."""
+    by_kind: dict[str, list[Provider]] = {}
+    for p in providers:
+        by_kind.setdefault(p.kind, []).append(p)
+    labels = dict(Provider.Kind.choices)
+    order = [k for k in Provider.Kind.values if k in by_kind]
+    order += sorted(k for k in by_kind if k not in labels)
+    return [(k, str(labels.get(k, k)), by_kind[k]) for k in order]
 
 
 def offer_link_rates() -> list[dict]:
@@ -135,3 +361,22 @@ def offer_link_rates() -> list[dict]:
         )
         .order_by("feed__slug")
     )
+
+
+def offer_successors(closed: Sequence[Offer], *, related: Sequence[str] = ()) -> dict[tuple, Offer]:
+    """The rows that replaced `closed` offers (same feed, provider, model name and unit,
+    starting when each closed), keyed (feed_id, provider_id, model_name, unit, valid_from);
+    one query."""
+    match = Q()
+    for row in closed:
+        match |= Q(
+            feed_id=row.feed_id,
+            provider_id=row.provider_id,
+            model_name=row.model_name,
+            unit=row.unit,
+            valid_from=row.valid_to,
+        )
+    return {
+        (o.feed_id, o.provider_id, o.model_name, o.unit, o.valid_from): o
+        for o in Offer.objects.filter(match).select_related(*related)
+    }

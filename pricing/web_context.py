@@ -1,6 +1,7 @@
 """Pricing's sections on catalog's pages (registered through `catalog.page_hooks`).
 
-model_detail: current offers (1 query) and the price history chart (1 query).
+model_detail: current offers grouped per provider × variant (1 query) and the price
+history chart (1 query).
 home: cheapest offers (1 query) and recent price changes (2 queries).
 compare: cheapest input/output offer per model (1 query).
 model_list: the price-range filter controls, the listed models' cheapest price (1 query).
@@ -13,14 +14,16 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Min, Q
+from django.db.models import Min
 from django.utils import timezone
 
 from catalog import page_hooks
 from catalog.models import Model
 from catalog.templatetags.atlas import money
 from pricing import selectors
-from pricing.models import Offer, Unit
+from pricing.models import Offer, Provider, Unit
+from pricing.offer_groups import OfferGroup
+from pricing.offer_pricing import reference_costs
 
 HISTORY_MAX_SERIES = 10
 HOME_ROWS = 8
@@ -65,18 +68,109 @@ def price_history_chart(*, rows: Sequence[Offer], now: datetime) -> dict[str, An
     return {"datasets": datasets[:HISTORY_MAX_SERIES], "y_label": "USD per 1M input tokens"}
 
 
+def price_range(offers: Sequence[Offer]) -> dict[str, Any] | None:
+    """The model header's price range over current token offers: the lowest and highest
+    paid input and output price per 1M tokens; $0 offers (free tiers) are counted apart,
+    never shown as the cheapest price. None without a token offer."""
+    if not offers:
+        return None
+    paid_in = [o.usd_per_mtok_input for o in offers if o.usd_per_mtok_input]
+    paid_out = [o.usd_per_mtok_output for o in offers if o.usd_per_mtok_output]
+    free = sum(1 for o in offers if o.usd_per_mtok_input == 0 and not o.usd_per_mtok_output)
+    providers = len({o.provider_id for o in offers})
+    return {
+        "input_low": min(paid_in) if paid_in else None,
+        "input_high": max(paid_in) if paid_in else None,
+        "output_low": min(paid_out) if paid_out else None,
+        "output_high": max(paid_out) if paid_out else None,
+        "free": free,
+        "providers": providers,
+    }
+
+
+def unit_tables(groups: Sequence[OfferGroup]) -> list[dict[str, Any]]:
+    """Groups split into one table per unit, in the order given: {"unit", "label",
+    "price_label", "groups", "has_image_options"} (the unit goes in the table header)."""
+    tables: dict[str, dict[str, Any]] = {}
+    for g in groups:
+        unit = g.offer.unit
+        table = tables.setdefault(
+            unit,
+            {
+                "unit": unit,
+                "label": Unit(unit).label if unit in Unit.values else unit,
+                "price_label": UNIT_PRICE_LABELS.get(unit, "Price"),
+                "groups": [],
+                "has_image_options": False,
+            },
+        )
+        table["groups"].append(g)
+        g.price = _unit_price(g.offer)
+        if unit == Unit.IMAGE and g.offer.image_options:
+            table["has_image_options"] = True
+    return list(tables.values())
+
+
+UNIT_PRICE_LABELS = {
+    Unit.IMAGE: "USD per image",
+    Unit.AUDIO_SECOND: "USD per audio second",
+    Unit.AUDIO_MINUTE: "USD per audio minute",
+    Unit.VIDEO_SECOND: "USD per video second",
+    Unit.CHARACTER: "USD per character",
+    Unit.REQUEST: "USD per request",
+    Unit.PAGE: "USD per page",
+}
+
+
+def _unit_price(o: Offer) -> Decimal | None:
+    for f in (
+        "usd_per_image",
+        "usd_per_audio_second",
+        "usd_per_audio_minute",
+        "usd_per_request",
+        "usd_per_unit",
+    ):
+        value = getattr(o, f)
+        if value is not None:
+            return value
+    return None
+
+
+def _mark_cheapest(groups: Sequence[OfferGroup]) -> None:
+    """The cheapest paid token offer from a seller the planner would use (no free tier,
+    reseller or subscription) gets the "cheapest" chip."""
+    excluded = {str(k) for k in Provider.EXCLUDED_FROM_PLANS}
+    paid = [
+        g
+        for g in groups
+        if g.offer.usd_per_mtok_input
+        and g.offer.provider.kind not in excluded
+        and g.offer.provider.reviewed
+    ]
+    if len(groups) > 1 and paid:
+        min(paid, key=lambda g: g.offer.usd_per_mtok_input).cheapest = True
+
+
 def model_detail(*, model: Model, **_: Any) -> dict[str, Any]:
-    offers = list(selectors.offer_list_current_for_model(model_id=model.id))
-    token_offers = [o for o in offers if o.unit == Unit.TOKEN]
-    other_offers = [o for o in offers if o.unit != Unit.TOKEN]
+    groups = selectors.offer_groups_for_model(model_id=model.id)
+    token_groups = [g for g in groups if g.offer.unit == Unit.TOKEN]
+    reference_costs([g.offer for g in token_groups])  # the one cost function (pricing.costing)
+    other_groups = [g for g in groups if g.offer.unit != Unit.TOKEN]
+    _mark_cheapest(token_groups)
     history = price_history_chart(
         rows=list(selectors.offer_history_for_model(model_id=model.id)), now=timezone.now()
     )
     context: dict[str, Any] = {}
-    if offers:
-        context["offers"] = token_offers
-        context["other_offers"] = other_offers
+    if groups:
+        context["offers"] = token_groups
+        context["other_offer_tables"] = unit_tables(other_groups)
         context["offers_any"] = True
+        context["offer_providers"] = len({g.offer.provider_id for g in groups})
+        token_offers = [g.offer for g in token_groups]
+        context["price_range"] = price_range(token_offers)
+        stated = [o.context_tokens for o in token_offers if o.context_tokens]
+        if stated:
+            context["offer_context_max"] = max(stated)
     if history:
         context["price_history"] = history
     return context
@@ -111,19 +205,7 @@ def price_changes_recent(*, limit: int = HOME_ROWS) -> list[dict[str, Any]]:
     )
     if not closed:
         return []
-    match = Q()
-    for row in closed:
-        match |= Q(
-            feed_id=row.feed_id,
-            provider_id=row.provider_id,
-            model_name=row.model_name,
-            unit=row.unit,
-            valid_from=row.valid_to,
-        )
-    successors = {
-        (o.feed_id, o.provider_id, o.model_name, o.unit, o.valid_from): o
-        for o in Offer.objects.filter(match)
-    }
+    successors = selectors.offer_successors(closed)
     changes = []
     for row in closed:
         new = successors.get((row.feed_id, row.provider_id, row.model_name, row.unit, row.valid_to))
@@ -214,3 +296,6 @@ page_hooks.register("model_detail", model_detail)
 page_hooks.register("home", home)
 page_hooks.register("compare", compare)
 page_hooks.register("model_list", model_list)
+
+# Seat plans on the model page (issue 21 §2): their own module registers its hook.
+from pricing import subscription_web  # noqa: E402, F401

@@ -25,18 +25,22 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from benchmarks.services.accelerators import accelerator_resolve
 from catalog.models import Model
+from catalog.services.resolve import model_resolve
 from config.api import ErrorOut, KeysetPagination
 from pricing import selectors
-from pricing.api.filters import InstancePriceFilter, OfferFilter
+from pricing.api.filters import InstancePriceFilter, OfferFilter, ProviderFilter
 from pricing.api.serializers import (
     CostEstimateIn,
     CostEstimateOut,
     InstancePriceOut,
+    OfferListOut,
     OfferOut,
     PriceHistoryGroupOut,
     ProviderOut,
 )
+from pricing.api.subscriptions import SubscriptionViewSet
 from pricing.cost_estimate import Workload, workload_cost_estimate
 from pricing.models import InstancePrice, Offer, Provider
 
@@ -57,7 +61,8 @@ class ProviderViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ProviderOut
     lookup_field = "slug"
     lookup_value_regex = "[^/]+"  # feed provider slugs can carry dots ("wafer.ai")
-    filter_backends: list[Any] = []
+    filterset_class = ProviderFilter
+    filter_backends = [DjangoFilterBackend]
 
     def get_queryset(self) -> QuerySet[Provider]:
         return selectors.provider_list()
@@ -85,7 +90,7 @@ ORDERING_PARAM = OpenApiParameter(
         summary="List offers (current by default, or valid at a date)",
         description="Cursor pagination (the history reaches millions of rows).",
         parameters=[ORDERING_PARAM],
-        responses={200: OfferOut(many=True), **ERRORS_LIST},
+        responses={200: OfferListOut(many=True), **ERRORS_LIST},
     ),
     retrieve=extend_schema(summary="One offer row", responses={200: OfferOut, 404: ErrorOut}),
 )
@@ -108,7 +113,7 @@ class OfferViewSet(viewsets.ReadOnlyModelViewSet):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="List current GPU instance prices, cheapest on-demand first",
+        summary="List GPU instance prices (current, or valid at `valid_at`), cheapest first",
         responses={200: InstancePriceOut(many=True), **ERRORS_LIST},
     ),
     retrieve=extend_schema(
@@ -121,10 +126,13 @@ class InstancePriceViewSet(viewsets.ReadOnlyModelViewSet):
     filter_backends = [DjangoFilterBackend]
 
     def get_queryset(self) -> QuerySet[InstancePrice]:
+        # list: current rows unless `valid_at` (InstancePriceFilter)
         qs = InstancePrice.objects.select_related("provider", "accelerator")
-        if self.action == "list":
-            qs = qs.current()
         return qs.order_by("usd_per_hour_on_demand", "id")
+
+    def filter_queryset(self, queryset: QuerySet[InstancePrice]) -> QuerySet[InstancePrice]:
+        # one row by id may be a closed (history) row: the list filters apply to lists
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
 
 
 def _model_id(repo_id: str) -> int:
@@ -135,7 +143,8 @@ def _model_id(repo_id: str) -> int:
 
 
 class ModelOffersView(generics.ListAPIView):
-    """A model's current offers, cheapest input price first (per unit)."""
+    """A model's current offers, one per provider × unit × variant (several feeds stating
+    the same offer are its `sources`), cheapest input price first (per unit)."""
 
     serializer_class = OfferOut
     filter_backends: list[Any] = []
@@ -147,8 +156,12 @@ class ModelOffersView(generics.ListAPIView):
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
-    def get_queryset(self) -> QuerySet[Offer]:
-        return selectors.offer_list_current_for_model(model_id=_model_id(self.kwargs["repo_id"]))
+    def get_queryset(self) -> list[Offer]:
+        """One entry per provider × unit × variant: the newest statement, its sources."""
+        groups = selectors.offer_groups_for_model(model_id=_model_id(self.kwargs["repo_id"]))
+        for g in groups:
+            g.offer.group = g
+        return [g.offer for g in groups]
 
 
 GROUPED = OpenApiParameter(
@@ -210,31 +223,44 @@ class CostEstimateView(APIView):
         summary="Monthly cost of a workload: API offers and self-hosted",
         request=CostEstimateIn,
         responses={200: CostEstimateOut, **ERRORS_MODEL},
-        description="API: pricing.cost's formula per current token offer (batch prices "
-        "when `batch_ok`). Self-hosted: the cheapest current GPU instance prices whose "
+        description="API: the one cost function (pricing.costing.price_request) on every "
+        "current offer that prices everything the usage uses (batch prices when `batch_ok`); "
+        "exact decimals as strings plus `monthly_usd` rounded to the cent. "
+        "Self-hosted: the cheapest current GPU instance prices whose "
         "accelerators hold the model at `precision` (estimator), sized for the workload's "
         "output tokens per second at `utilization`.",
     )
     def post(self, request: Request) -> Response:
-        data = CostEstimateIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = dict(data.validated_data)
-        repo_id = v.pop("model")
-        estimate = workload_cost_estimate(repo_id=repo_id, workload=Workload(**v))
-        body = {
-            "model": estimate.model.repo_id,
-            "workload": CostEstimateIn(data.validated_data).data,
-            "api": estimate.api,
-            "self_hosted": estimate.self_hosted,
-            "self_hosted_note": estimate.self_hosted_note,
-        }
-        return Response(CostEstimateOut(body).data)
+        return Response(cost_estimate_answer(request.data))
+
+
+def cost_estimate_answer(data: Any) -> dict[str, Any]:
+    """`POST /api/estimate/cost/`'s body for a request body (also the MCP `price_usage`
+    tool): validated by CostEstimateIn (a ValidationError is the 400), names resolved
+    catalog -> alias -> Hub (an unknown one is a 400 naming the field), priced by
+    workload_cost_estimate (the one cost function for API offers)."""
+    body = CostEstimateIn(data=data)
+    body.is_valid(raise_exception=True)
+    v = dict(body.validated_data)
+    repo_id = model_resolve(name=v.pop("model"), field="model").repo_id
+    if v.get("accelerator"):
+        v["accelerator"] = accelerator_resolve(name=v["accelerator"]).slug
+    estimate = workload_cost_estimate(repo_id=repo_id, workload=Workload.from_values(v))
+    out = {
+        "model": estimate.model.repo_id,
+        "workload": CostEstimateIn(body.validated_data).data,
+        "api": estimate.api,
+        "self_hosted": estimate.self_hosted,
+        "self_hosted_note": estimate.self_hosted_note,
+    }
+    return CostEstimateOut(out).data
 
 
 def register(router: Any) -> None:
     router.register("providers", ProviderViewSet, basename="provider")
     router.register("offers", OfferViewSet, basename="offer")
     router.register("instance-prices", InstancePriceViewSet, basename="instance-price")
+    router.register("subscriptions", SubscriptionViewSet, basename="subscription")
 
 
 urlpatterns = [

@@ -5,9 +5,13 @@ raises for one bad record: the record is left out and an error names it and says
 It raises `FeedFormatError` only when the whole document is unreadable or has the
 wrong shape, and then the run changes nothing.
 
-Money is `Decimal`. Per-token feed prices are converted to USD per 1M tokens
-(`per_million`). Every record carries a `fingerprint`: a hash of its normalized price
-fields, so a re-sync skips unchanged rows without comparing column by column.
+Money is `Decimal`, read from the document's text (`json.loads(parse_float=Decimal)`),
+never through a binary float. Per-token feed prices are converted to USD per 1M tokens
+by shifting the decimal point (`per_million`), never by rounding first; a price is kept
+to PRICE_PLACES decimals (what the money columns store, exactly) and one beyond
+PRICE_MAX is rejected with its key named. Every record carries a `fingerprint`: a hash
+of its normalized price fields, so a re-sync skips unchanged rows without comparing
+column by column.
 """
 
 from __future__ import annotations
@@ -17,10 +21,18 @@ import json
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 from typing import Any
 
-QUANTUM = Decimal("0.000000001")  # the columns keep 9 decimal places
+from pricing.costing.offers import extra_components
+from pricing.costing.records import PriceComponent
+
+PRICE_PLACES = 23  # LiteLLM's per-pixel 2.384185791015625e-08 needs 23
+PRICE_INT_DIGITS = 9  # up to $999,999,999.99... per unit
+QUANTUM = Decimal(1).scaleb(-PRICE_PLACES)
+PRICE_MAX = Decimal(10) ** PRICE_INT_DIGITS
+# Wide enough for every in-range price at full precision (default contexts keep 28 digits).
+EXACT = Context(prec=PRICE_INT_DIGITS + PRICE_PLACES + 8)
 UNITS = frozenset(
     {
         "token",
@@ -95,6 +107,8 @@ class OfferRecord:
     context_tokens: int | None = None
     max_output_tokens: int | None = None
     valid_from: datetime | None = None  # None: "from when this run saw it"
+    # The price rows the feed states (pricing.costing); empty: the columns above imply them.
+    components: tuple[PriceComponent, ...] = ()
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -113,7 +127,16 @@ class OfferRecord:
             "context_tokens": self.context_tokens,
             "max_output_tokens": self.max_output_tokens,
         }
+        extra = extra_components(self.components, self.columns())
+        if extra:  # only what the columns cannot say: unchanged offers keep their hash
+            payload["components"] = [[*r.dims, format(r.price.normalize(), "f")] for r in extra]
         return _hash(payload)
+
+    def columns(self) -> dict[str, Any]:
+        return {
+            **self.prices(), "tiers": list(self.tiers), "unit": self.unit,
+            "image_options": self.image_options,
+        }  # fmt: skip
 
     def prices(self) -> dict[str, Decimal | None]:
         return {f: getattr(self, f) for f in OFFER_PRICE_FIELDS}
@@ -162,21 +185,25 @@ def _hash(payload: dict[str, Any]) -> str:
 def money_str(value: Decimal | None) -> str | None:
     if value is None:
         return None
-    return format(value.quantize(QUANTUM).normalize(), "f")
+    return format(value.quantize(QUANTUM, context=EXACT).normalize(EXACT), "f")
 
 
-def to_decimal(value: Any, *, what: str) -> Decimal | None:
-    """A feed number (int, float, numeric string) as a non-negative Decimal; None if absent.
+def _raw(value: Any) -> str:
+    """A feed value for an error line: text quoted (cut to 40 characters), numbers as is."""
+    return repr(value[:40]) if isinstance(value, str) else str(value)[:40]
 
-    Floats go through `repr` so 1e-07 becomes Decimal("1E-7"), not its binary expansion.
-    Raises RecordRejected for negative, non-numeric, NaN or infinite values."""
+
+def _number(value: Any, *, what: str) -> Decimal | None:
+    """A feed number as a finite Decimal (exact: floats through their shortest repr)."""
     if value is None or value == "":
         return None
     if isinstance(value, bool):
-        raise RecordRejected(f"{what} is not a number: {value!r}")
-    if isinstance(value, float):
+        raise RecordRejected(f"{what} is not a number: {_raw(value)}")
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, float):
         if not math.isfinite(value):
-            raise RecordRejected(f"{what} is not a finite number: {value!r}")
+            raise RecordRejected(f"{what} is not a finite number: {_raw(value)}")
         number = Decimal(repr(value))
     elif isinstance(value, int):
         number = Decimal(value)
@@ -184,20 +211,36 @@ def to_decimal(value: Any, *, what: str) -> Decimal | None:
         try:
             number = Decimal(value.strip())
         except InvalidOperation:
-            raise RecordRejected(f"{what} is not a number: {value!r}") from None
-        if not number.is_finite():
-            raise RecordRejected(f"{what} is not a finite number: {value!r}")
+            raise RecordRejected(f"{what} is not a number: {_raw(value)}") from None
     else:
-        raise RecordRejected(f"{what} is not a number: {value!r}")
+        raise RecordRejected(f"{what} is not a number: {_raw(value)}")
+    if not number.is_finite():
+        raise RecordRejected(f"{what} is not a finite number: {_raw(value)}")
     if number < 0:
-        raise RecordRejected(f"{what} is negative: {value!r}")
-    return number.quantize(QUANTUM)
+        raise RecordRejected(f"{what} is negative: {_raw(value)}")
+    return number
+
+
+def _in_range(number: Decimal, *, what: str, raw: Any) -> Decimal:
+    if number >= PRICE_MAX:
+        raise RecordRejected(f"{what} is out of range: {_raw(raw)} (limit {PRICE_MAX:,f})")
+    if number.as_tuple().exponent >= -PRICE_PLACES:  # type: ignore[operator]
+        return number + 0 if number == 0 else number  # -0 -> 0
+    return number.quantize(QUANTUM, context=EXACT)  # beyond 1e-23 USD: rounded
+
+
+def to_decimal(value: Any, *, what: str) -> Decimal | None:
+    """A feed number (Decimal, int, float, numeric string) as a non-negative Decimal, exact;
+    None if absent. Raises RecordRejected naming `what` for negative, non-numeric, NaN,
+    infinite or out-of-range (>= PRICE_MAX) values."""
+    number = _number(value, what=what)
+    return None if number is None else _in_range(number, what=what, raw=value)
 
 
 def per_million(value: Any, *, what: str) -> Decimal | None:
-    """USD per token -> USD per 1M tokens."""
-    number = to_decimal(value, what=what)
-    return None if number is None else (number * 1_000_000).quantize(QUANTUM)
+    """USD per token -> USD per 1M tokens: the decimal point moves 6 places, nothing rounds."""
+    number = _number(value, what=what)
+    return None if number is None else _in_range(number.scaleb(6, EXACT), what=what, raw=value)
 
 
 def to_int(value: Any) -> int | None:
@@ -214,7 +257,7 @@ def load_json(data: bytes, *, feed: str) -> Any:
     if not data or not data.strip():
         raise FeedFormatError(f"{feed}: the document is empty")
     try:
-        return json.loads(data)
+        return json.loads(data, parse_float=Decimal)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise FeedFormatError(f"{feed}: not valid JSON ({exc})") from exc
 
@@ -233,3 +276,17 @@ def reject_duplicates(records: list[Any], errors: list[RecordError]) -> list[Any
         for k in sorted(dupes, key=str)
     )
     return [r for r in records if (*r.key, r.valid_from) not in dupes]
+
+
+def unheld_errors(feed: str, unheld: dict[str, list[str]]) -> list[RecordError]:
+    """One error per price key the price model cannot hold, naming up to 5 of its records
+    (the records themselves load with the prices that can be held)."""
+    out = []
+    for key in sorted(unheld):
+        refs = unheld[key]
+        more = f" and {len(refs) - 5} more" if len(refs) > 5 else ""
+        out.append(
+            RecordError("", f"{feed}: price {key!r} cannot be held by the price model, "
+                        f"left out for {len(refs)} record(s): {', '.join(refs[:5])}{more}")
+        )  # fmt: skip
+    return out

@@ -6,8 +6,11 @@ provider_name, hub_repo_id, open_weights, mode, context_tokens, max_output_token
 valid_from (ISO date or datetime, UTC), and the price columns named like Offer's
 (usd_per_mtok_input, usd_per_mtok_output, usd_per_mtok_cache_read, ...). JSON rows may
 also carry "tiers": [{"above_tokens": 200000, "usd_per_mtok_input": 6, ...}] and
-"image_options": {"size": "1024x1024"}. The format is sniffed: a document starting
-with "{" or "[" is JSON, anything else CSV.
+"image_options": {"size": "1024x1024"}, and "prices": price rows by dimension
+(pricing.costing.PriceComponent: [{"component": "cache_write", "price": "6",
+"cache_ttl": "1h"}, {"component": "input", "price": "2.5", "service_tier": "priority"}];
+token prices per 1M tokens, others per unit; in CSV a JSON string). The format is
+sniffed: a document starting with "{" or "[" is JSON, anything else CSV.
 """
 
 from __future__ import annotations
@@ -16,8 +19,11 @@ import csv
 import io
 import json
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
+from pricing.costing.offers import columns_components, dedupe_components
+from pricing.costing.records import COMPONENTS, PriceComponent
 from pricing.feeds.base import (
     OFFER_PRICE_FIELDS,
     UNITS,
@@ -32,6 +38,10 @@ from pricing.feeds.base import (
 )
 
 REQUIRED = ("provider", "model", "unit")
+ROW_DIMENSIONS = (
+    "component", "modality", "above_input_tokens", "service_tier", "batch", "cache_ttl",
+    "resolution", "quality", "region", "window",
+)  # fmt: skip
 
 
 def parse_custom(data: bytes) -> tuple[list[OfferRecord], list[RecordError]]:
@@ -91,7 +101,12 @@ def _record(row: dict[str, Any]) -> OfferRecord:
         )
     tiers = row.get("tiers") or []
     if isinstance(tiers, str):
-        tiers = json.loads(tiers) if tiers.strip() else []
+        try:
+            tiers = json.loads(tiers, parse_float=Decimal) if tiers.strip() else []
+        except ValueError:
+            raise RecordRejected(f"tiers is not JSON: {tiers[:40]!r}") from None
+    if not isinstance(tiers, list) or not all(isinstance(t, dict) for t in tiers):
+        raise RecordRejected("tiers is not a list of objects")
     clean_tiers = []
     for t in tiers:
         tier: dict[str, Any] = {"above_tokens": to_int(t.get("above_tokens"))}
@@ -103,8 +118,13 @@ def _record(row: dict[str, Any]) -> OfferRecord:
     provider = str(row["provider"]).strip().lower()
     model = str(row["model"]).strip()
     prices = {f: to_decimal(row.get(f), what=f) for f in OFFER_PRICE_FIELDS}
-    if all(v is None for v in prices.values()):
+    components = _components(row.get("prices"))
+    if all(v is None for v in prices.values()) and not components:
         raise RecordRejected("no price given")
+    if components:  # the columns' rows too; an explicit row wins on the same dimensions
+        columns = {**prices, "tiers": clean_tiers, "unit": unit,
+                   "image_options": dict(row.get("image_options") or {})}  # fmt: skip
+        components = dedupe_components((*components, *columns_components(columns)))[0]
     return OfferRecord(
         provider=provider,
         provider_name=str(row.get("provider_name") or ""),
@@ -119,5 +139,36 @@ def _record(row: dict[str, Any]) -> OfferRecord:
         context_tokens=to_int(row.get("context_tokens")),
         max_output_tokens=to_int(row.get("max_output_tokens")),
         valid_from=valid_from,
+        components=components,
         **prices,
     )
+
+
+def _components(raw: Any) -> tuple[PriceComponent, ...]:
+    """The row's "prices" list as price rows; RecordRejected names a bad one."""
+    if isinstance(raw, str):
+        raw = json.loads(raw) if raw.strip() else []
+    if not raw:
+        return ()
+    if not isinstance(raw, list):
+        raise RecordRejected("prices is not a list of price rows")
+    rows = []
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict) or item.get("component") not in COMPONENTS:
+            raise RecordRejected(f"prices[{i}]: unknown component {item!r}")
+        unknown = set(item) - {"price", *ROW_DIMENSIONS}
+        if unknown:
+            raise RecordRejected(f"prices[{i}]: unknown fields {sorted(unknown)}")
+        price = to_decimal(item.get("price"), what=f"prices[{i}].price")
+        if price is None:
+            raise RecordRejected(f"prices[{i}]: no price")
+        exact = Decimal(str(item["price"]).strip())  # to_decimal checked it
+        dims = {k: item[k] for k in ROW_DIMENSIONS if k in item and k != "component"}
+        try:
+            rows.append(PriceComponent(item["component"], exact, **dims))
+        except TypeError as exc:
+            raise RecordRejected(f"prices[{i}]: {exc}") from None
+    kept, conflicts = dedupe_components(rows)
+    if conflicts:
+        raise RecordRejected(f"prices: two prices for one row: {conflicts[0].dims}")
+    return kept

@@ -10,12 +10,21 @@ where P is one price object or a list of them, each {"constraint"?: {"start_date
 A list with `start_date` constraints is a price history: the unconstrained entry
 applied before the first start date, each dated entry from its date on. Each becomes
 one record with that `valid_from` (None for the undated entry), and the loader chains
-them into closed history rows and one current row. Time-of-day windows
-(start_time/end_time, off-peak discounts) are not list prices and are skipped.
+them into closed history rows and one current row.
+
+Time-of-day windows (`start_time`/`end_time`, DeepSeek): genai-prices lists the
+off-peak price unconstrained and the peak price with its window. The list price (the
+columns, and the rows without a window) is the windowed entry; the unconstrained entry
+becomes rows valid in the complement window ("16:30-00:30"), so a request without a time
+is billed the list price and one in the off-peak window the discount.
+
+Every price key becomes a price row (`components`); keys the price model cannot hold are
+listed in the run's errors.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -29,7 +38,9 @@ from pricing.feeds.base import (
     reject_duplicates,
     to_decimal,
     to_int,
+    unheld_errors,
 )
+from pricing.feeds.genai_components import genai_components
 
 _FIELDS = {
     "input_mtok": "usd_per_mtok_input",
@@ -47,18 +58,38 @@ def parse_genai_prices(data: bytes) -> tuple[list[OfferRecord], list[RecordError
         raise FeedFormatError('genai-prices: expected a list of providers with "models" lists')
     records: list[OfferRecord] = []
     errors: list[RecordError] = []
+    unheld: dict[str, list[str]] = {}
     for provider in doc:
         slug = str(provider.get("id") or "").lower()
         for model in provider["models"]:
             ref = f"{slug}/{(model or {}).get('id')}"
             try:
-                records.extend(_records(slug, provider, model))
+                records.extend(_records(slug, provider, model, unheld))
             except RecordRejected as exc:
                 errors.append(RecordError(ref, str(exc)))
+    errors.extend(unheld_errors("genai-prices", unheld))
     return reject_duplicates(records, errors), errors
 
 
-def _records(slug: str, provider: dict[str, Any], model: Any) -> list[OfferRecord]:
+def _window_point(points: list[Any]) -> tuple[dict[str, Any], str] | None:
+    """(the price entry with a time-of-day window, its "HH:MM-HH:MM" window) or None."""
+    for p in points:
+        c = (p or {}).get("constraint") or {} if isinstance(p, dict) else {}
+        if "start_time" in c and "end_time" in c and isinstance(p.get("prices"), dict):
+            start, end = str(c["start_time"]), str(c["end_time"])
+            return p, f"{start.rstrip('Z')[:5]}-{end.rstrip('Z')[:5]}"
+    return None
+
+
+def complement(window: str) -> str:
+    """ "00:30-16:30" -> "16:30-00:30" (the rest of the day)."""
+    start, _, end = window.partition("-")
+    return f"{end}-{start}"
+
+
+def _records(
+    slug: str, provider: dict[str, Any], model: Any, unheld: dict[str, list[str]]
+) -> list[OfferRecord]:
     if not isinstance(model, dict) or not model.get("id"):
         raise RecordRejected("model entry without an id")
     points = model.get("prices")
@@ -72,7 +103,7 @@ def _records(slug: str, provider: dict[str, Any], model: Any) -> list[OfferRecor
             raise RecordRejected("price entry without a prices object")
         constraint = point.get("constraint") or {}
         if "start_time" in constraint or "end_time" in constraint:
-            continue
+            continue  # folded into the unconstrained point below (see the module doc)
         start = constraint.get("start_date")
         valid_from = None
         if start:
@@ -92,6 +123,19 @@ def _records(slug: str, provider: dict[str, Any], model: Any) -> list[OfferRecor
             fields["usd_per_request"] = (requests_k / 1000).quantize(Decimal("0.000000001"))
         if all(v is None for v in fields.values()):
             continue
+        components, keys = genai_components(point["prices"])
+        window_point = _window_point(points) if not start else None
+        if window_point is not None:  # off-peak discount: list price is the window entry
+            peak, window = window_point
+            peak_components, more = genai_components(peak["prices"])
+            keys += more
+            off_peak = complement(window)
+            components = peak_components + tuple(replace(c, window=off_peak) for c in components)
+            for key, field_name in _FIELDS.items():
+                fields[field_name], _ = _price(peak["prices"].get(key), what=key)
+            tiers = {}
+        for key in keys:
+            unheld.setdefault(key, []).append(f"{slug}/{model['id']}")
         out.append(
             OfferRecord(
                 provider=slug,
@@ -103,6 +147,7 @@ def _records(slug: str, provider: dict[str, Any], model: Any) -> list[OfferRecor
                 tiers=tuple({"above_tokens": t, **tiers[t]} for t in sorted(tiers)),
                 context_tokens=to_int(model.get("context_window")),
                 valid_from=valid_from,
+                components=components,
                 **fields,
             )
         )

@@ -29,7 +29,9 @@ from pricing.feeds.base import (
     per_million,
     to_decimal,
     to_int,
+    unheld_errors,
 )
+from pricing.feeds.litellm_components import litellm_components
 
 _TIER_RE = re.compile(
     r"^(input_cost_per_token|output_cost_per_token|cache_read_input_token_cost|"
@@ -76,7 +78,7 @@ def parse_litellm(data: bytes) -> tuple[list[OfferRecord], list[RecordError]]:
     if not data or not data.strip():
         raise FeedFormatError("litellm: the document is empty")
     try:
-        doc = json.loads(data, object_pairs_hook=pairs)
+        doc = json.loads(data, object_pairs_hook=pairs, parse_float=Decimal)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise FeedFormatError(f"litellm: not valid JSON ({exc})") from exc
     if not isinstance(doc, dict):
@@ -89,6 +91,7 @@ def parse_litellm(data: bytes) -> tuple[list[OfferRecord], list[RecordError]]:
     errors: list[RecordError] = []
     dupes = {d for d in duplicates if d in entries}
     records: list[OfferRecord] = []
+    unheld: dict[str, list[str]] = {}
     for name, entry in entries.items():
         provider = str(entry.get("litellm_provider") or "").strip().lower()
         if name in dupes:
@@ -99,16 +102,19 @@ def parse_litellm(data: bytes) -> tuple[list[OfferRecord], list[RecordError]]:
         if not provider:
             continue  # "-latest" aliases and notes: no provider, no price
         try:
-            record = _record(name, provider, entry)
+            record = _record(name, provider, entry, unheld)
         except RecordRejected as exc:
             errors.append(RecordError(f"{provider}/{name}", str(exc)))
             continue
         if record is not None:
             records.append(record)
+    errors.extend(unheld_errors("litellm", unheld))
     return records, errors
 
 
-def _record(name: str, provider: str, e: dict[str, Any]) -> OfferRecord | None:
+def _record(
+    name: str, provider: str, e: dict[str, Any], unheld: dict[str, list[str]]
+) -> OfferRecord | None:
     def mtok(key: str) -> Decimal | None:
         return per_million(e.get(key), what=key)
 
@@ -154,6 +160,9 @@ def _record(name: str, provider: str, e: dict[str, Any]) -> OfferRecord | None:
             if price is not None:
                 tier = tiers.setdefault(int(m.group(2)) * 1000, {})
                 tier[_TIER_FIELD[m.group(1)]] = format(price.normalize(), "f")
+    components, keys = litellm_components(e)
+    for key in keys:
+        unheld.setdefault(key, []).append(f"{provider}/{name}")
     options: dict[str, str] = {}
     if unit == "image":
         if m := _SIZE_RE.search(name):
@@ -173,6 +182,7 @@ def _record(name: str, provider: str, e: dict[str, Any]) -> OfferRecord | None:
         tiers=tuple({"above_tokens": t, **tiers[t]} for t in sorted(tiers)),
         context_tokens=to_int(e.get("max_input_tokens")),
         max_output_tokens=to_int(e.get("max_output_tokens")),
+        components=components,
         **fields,
     )
 

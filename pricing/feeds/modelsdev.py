@@ -12,8 +12,11 @@ Costs are already USD per 1M tokens. `tiers` (newer schema) wins over the older
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
+from pricing.costing.offers import dedupe_components
+from pricing.costing.records import PriceComponent
 from pricing.feeds.base import (
     FeedFormatError,
     OfferRecord,
@@ -23,8 +26,18 @@ from pricing.feeds.base import (
     reject_duplicates,
     to_decimal,
     to_int,
+    unheld_errors,
 )
 
+# cost key -> (component, modality); USD per 1M tokens ("request": per request)
+_COMPONENTS = {
+    "input": ("input", "text"), "output": ("output", "text"),
+    "cache_read": ("cache_read", "text"), "cache_write": ("cache_write", "text"),
+    "reasoning": ("reasoning", "text"), "input_audio": ("input", "audio"),
+    "output_audio": ("output", "audio"), "request": ("request", "text"),
+    "cached_input": ("cache_read", "text"), "cached_write": ("cache_write", "text"),
+}  # fmt: skip
+_NOT_PRICES = frozenset({"tiers", "context_over_200k", "tier"})
 _FIELDS = {
     "input": "usd_per_mtok_input",
     "output": "usd_per_mtok_output",
@@ -41,6 +54,7 @@ def parse_modelsdev(data: bytes) -> tuple[list[OfferRecord], list[RecordError]]:
         raise FeedFormatError('models.dev: no provider has a "models" object')
     records: list[OfferRecord] = []
     errors: list[RecordError] = []
+    unheld: dict[str, list[str]] = {}
     for provider_id, provider in doc.items():
         models = provider.get("models")
         if not isinstance(models, dict):
@@ -54,9 +68,13 @@ def parse_modelsdev(data: bytes) -> tuple[list[OfferRecord], list[RecordError]]:
             if cost is None:
                 continue
             try:
-                records.append(_record(slug, provider, str(model.get("id") or model_id), model))
+                record = _record(slug, provider, str(model.get("id") or model_id), model)
+                for key in _unheld(model["cost"]):
+                    unheld.setdefault(f"cost.{key}", []).append(record.ref)
+                records.append(record)
             except RecordRejected as exc:
                 errors.append(RecordError(f"{slug}/{model_id}", str(exc)))
+    errors.extend(unheld_errors("models.dev", unheld))
     return reject_duplicates(records, errors), errors
 
 
@@ -91,6 +109,7 @@ def _record(slug: str, provider: dict[str, Any], model_id: str, m: dict[str, Any
         if modalities
         else "",
         tiers=tuple(tiers),
+        components=_components(cost),
         context_tokens=to_int(limit.get("context")),
         max_output_tokens=to_int(limit.get("output")),
         **prices,
@@ -104,3 +123,33 @@ def _tier_prices(t: dict[str, Any]) -> dict[str, str]:
         if price is not None:
             out[field_name] = format(price.normalize(), "f")
     return out
+
+
+def _exact(value: Any, what: str) -> Decimal | None:
+    if to_decimal(value, what=what) is None:  # validates
+        return None
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value).strip())
+
+
+def _components(cost: dict[str, Any]) -> tuple[PriceComponent, ...]:
+    """Every price key as a price row (tiers: above the tier's size, that key alone)."""
+    points: list[tuple[int, dict[str, Any]]] = [(0, cost)]
+    if isinstance(cost.get("tiers"), list):
+        points += [
+            (to_int(((t or {}).get("tier") or {}).get("size")) or 0, t or {}) for t in cost["tiers"]
+        ]
+    elif isinstance(cost.get("context_over_200k"), dict):
+        points.append((200_000, cost["context_over_200k"]))
+    rows = []
+    for above, prices in points:
+        if above == 0 and prices is not cost:
+            continue  # a tier without a size
+        for key, (component, modality) in _COMPONENTS.items():
+            amount = _exact(prices.get(key), f"cost.{key}")
+            if amount is not None:
+                rows.append(PriceComponent(component, amount, modality, above_input_tokens=above))
+    return dedupe_components(rows)[0]
+
+
+def _unheld(cost: dict[str, Any]) -> list[str]:
+    return [k for k in cost if k not in _COMPONENTS and k not in _NOT_PRICES]

@@ -10,7 +10,8 @@ Shape: {"data": [{"id": "qwen/qwen3-32b", "hugging_face_id": "Qwen/Qwen3-32B",
 
 Prices are strings in USD per token (converted to per 1M); "image" is per input
 image and "request" per request. `overrides` with `min_prompt_tokens` become tiers;
-time-of-day overrides (utc_start/utc_end) are not list prices and are ignored. A
+time-of-day overrides (utc_start/utc_end) are not list prices: they become window rows
+(pricing.feeds.openrouter_components, which maps every price key to price rows). A
 non-empty `hugging_face_id` marks the model open-weight and is used for the exact
 Hub link. The seller is OpenRouter itself (provider "openrouter").
 """
@@ -29,7 +30,9 @@ from pricing.feeds.base import (
     reject_duplicates,
     to_decimal,
     to_int,
+    unheld_errors,
 )
+from pricing.feeds.openrouter_components import openrouter_components
 
 _TIER_FIELDS = {
     "prompt": "usd_per_mtok_input",
@@ -46,22 +49,27 @@ def parse_openrouter(data: bytes) -> tuple[list[OfferRecord], list[RecordError]]
         raise FeedFormatError('openrouter: expected {"data": [...]} (a list of models)')
     records: list[OfferRecord] = []
     errors: list[RecordError] = []
+    unheld: dict[str, list[str]] = {}
     for item in items:
         if not isinstance(item, dict) or not isinstance(item.get("id"), str):
             errors.append(RecordError("", f"openrouter: entry without an id: {str(item)[:80]}"))
             continue
         try:
-            records.append(_record(item))
+            records.append(_record(item, unheld))
         except RecordRejected as exc:
             errors.append(RecordError(f"openrouter/{item['id']}", str(exc)))
+    errors.extend(unheld_errors("openrouter", unheld))
     return reject_duplicates(records, errors), errors
 
 
-def _record(item: dict[str, Any]) -> OfferRecord:
+def _record(item: dict[str, Any], unheld: dict[str, list[str]]) -> OfferRecord:
     pricing = item.get("pricing")
     if not isinstance(pricing, dict):
         raise RecordRejected("no pricing object")
     model_id = item["id"]
+    components, keys = openrouter_components(pricing)
+    for key in keys:
+        unheld.setdefault(key, []).append(f"openrouter/{model_id}")
     tiers = []
     for override in pricing.get("overrides") or []:
         if not isinstance(override, dict) or "min_prompt_tokens" not in override:
@@ -96,6 +104,7 @@ def _record(item: dict[str, Any]) -> OfferRecord:
         usd_per_image=to_decimal(pricing.get("image"), what="pricing.image"),
         usd_per_request=to_decimal(pricing.get("request"), what="pricing.request"),
         tiers=tuple(sorted(tiers, key=lambda t: t["above_tokens"] or 0)),
+        components=components,
         context_tokens=to_int(item.get("context_length")) or to_int(top.get("context_length")),
         max_output_tokens=to_int(top.get("max_completion_tokens")),
     )

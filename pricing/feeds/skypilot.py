@@ -12,6 +12,10 @@ lowest on-demand and the lowest spot price, which is the price a user can get th
 GCP gives attached-GPU rows with an empty InstanceType: the price of the GPUs alone,
 without the host VM; they are stored with instance type "gpu-attached".
 
+The accelerator of a row is not decided here: the loader resolves (cloud, instance type,
+accelerator name, count, GPU memory) to an accelerator slug with benchmarks.devices'
+exact tables (pricing.services.instances), so Lambda's gpu_1x_h100_pcie is an H100 PCIe.
+
 AWS (tsaol/aws-gpu, from instances.vantage.sh): [{"apiName": "p5.48xlarge", "gpu":
 "NVIDIA H100", "gpuCount": 8, "vcpu": 192, "memory": "2048 GB", "pricing": {"us-east-1":
 {"onDemand": 98.32, "reserved": ...}}}] -> one record per region, on-demand only.

@@ -2,55 +2,21 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from django.db import transaction
 
-from benchmarks.models import Accelerator
+from benchmarks.selectors import accelerator_resolver
 from catalog.models import Feed
 from catalog.services.runs import RunCounts
 from pricing.feeds.base import InstancePriceRecord, RecordError
 from pricing.models import InstancePrice, Provider
-from pricing.services.providers import CLOUD_NAMES, providers_ensure
+from pricing.services.feed_guard import mass_close_check
+from pricing.services.providers import providers_resolve
+from pricing.services.reviews import Hold, instance_hold, instance_review_reason, reviews_record
 
 PAGE_SIZE = 1000
-_VENDOR_RE = re.compile(r"^(?:nvidia|amd|intel|google|qualcomm|aws|geforce)+")
-_MEMORY_RE = re.compile(r"\d+gb$")
-_ARCH_RE = re.compile(r"(?:blackwell|hopper|ampere|lovelace)$")  # "NVIDIA B200 Blackwell"
-
-
-def _accel_key(name: str) -> str:
-    key = re.sub(r"[^a-z0-9]", "", name.lower())
-    return _ARCH_RE.sub("", _VENDOR_RE.sub("", key))
-
-
-def accelerator_index() -> dict[str, int | None]:
-    """Normalized accelerator name -> id (None where two accelerators share the name).
-
-    Names come from slug, name and aliases; "NVIDIA H100 80GB" gives "h10080gb" and the
-    memory-less "h100". Exact full keys win over memory-less ones."""
-    exact: dict[str, set[int]] = {}
-    loose: dict[str, set[int]] = {}
-    for pk, slug, name, aliases in Accelerator.objects.values_list("id", "slug", "name", "aliases"):
-        for raw in (slug, name, *(aliases or [])):
-            key = _accel_key(str(raw))
-            if key:
-                exact.setdefault(key, set()).add(pk)
-                loose.setdefault(_MEMORY_RE.sub("", key), set()).add(pk)
-    index: dict[str, int | None] = {
-        k: (next(iter(v)) if len(v) == 1 else None) for k, v in loose.items()
-    }
-    index.update({k: (next(iter(v)) if len(v) == 1 else None) for k, v in exact.items()})
-    return index
-
-
-def accelerator_match(name: str, index: dict[str, int | None]) -> int | None:
-    key = _accel_key(name)
-    if key in index:
-        return index[key]
-    return index.get(_MEMORY_RE.sub("", key))
 
 
 @transaction.atomic
@@ -61,18 +27,28 @@ def instance_prices_load(
     errors: Sequence[RecordError] = (),
     now: datetime,
     progress: Callable[[int, int], None] | None = None,
+    max_close_share: float | None = None,
 ) -> RunCounts:
     """Write $/hour rows keyed on (feed, cloud, region, instance, accelerator, count).
 
     Same contract as offers_load: unchanged rows are skipped, a change closes the
     current row and inserts a new one, keys the feed dropped are closed (except those
-    named by a rejected record)."""
+    named by a rejected record); more than `max_close_share` of the current rows to close
+    raises MassCloseRefused before anything is written."""
     counts = RunCounts()
-    provider_ids = providers_ensure(
-        names={r.provider: CLOUD_NAMES.get(r.provider, r.provider.title()) for r in records},
-        kind=Provider.Kind.CLOUD,
+    resolution = providers_resolve(
+        feed=feed.slug,
+        names={r.provider: r.provider.title() for r in records},
+        service=Provider.Service.CLOUD,
+        kind=Provider.Kind.UNKNOWN,
     )
-    accelerators = accelerator_index()
+    provider_ids = resolution.ids
+    for slug, reason in sorted(resolution.rejected.items()):
+        counts.rejected += 1
+        counts.errors.append(f"{slug}/*: {reason}")
+    records = [r for r in records if r.provider in provider_ids]
+    # exact device / instance tables (benchmarks.devices): no substring rules
+    resolver = accelerator_resolver()
     current = {
         (
             row["provider_id"],
@@ -94,30 +70,38 @@ def instance_prices_load(
             "usd_per_hour_on_demand",
         )
     }
-    seen: set[tuple] = set()
+    seen = {(provider_ids[r.provider], *r.key[1:]) for r in records}
+    feed_slugs = {pid: raw for raw, pid in provider_ids.items()}  # errors name the feed's slug
+    gone = _gone(current, seen, errors, now, feed_slugs)
+    mass_close_check(
+        closing=len(gone), current=len(current), share=max_close_share, what="instance prices"
+    )
+    holds: list[Hold] = []
     for start in range(0, len(records), PAGE_SIZE):
         to_close: list[int] = []
         to_insert: list[InstancePrice] = []
         relink: list[InstancePrice] = []
         for r in records[start : start + PAGE_SIZE]:
             key = (provider_ids[r.provider], *r.key[1:])
-            seen.add(key)
             cur = current.get(key)
-            accelerator_id = accelerator_match(r.accelerator_name, accelerators)
+            accelerator_id = resolver.instance(
+                cloud=r.provider, instance_type=r.instance_type,
+                accelerator_name=r.accelerator_name,
+                accelerator_count=float(r.accelerator_count), gpu_memory_mib=r.gpu_memory_mib,
+            )  # fmt: skip
             if cur is not None and cur["fingerprint"] == r.fingerprint:
                 counts.unchanged += 1
-                if accelerator_id and cur["accelerator_id"] != accelerator_id:
-                    # the accelerator was added to benchmarks after this price was stored
+                if cur["accelerator_id"] != accelerator_id:
+                    # the accelerator tables changed since this price was stored
                     relink.append(InstancePrice(id=cur["id"], accelerator_id=accelerator_id))
                 continue
             if cur is not None:
-                old, new = cur["usd_per_hour_on_demand"], r.usd_per_hour_on_demand
-                if old and new and new > old * 1000:
+                reason = instance_review_reason(cur, r)
+                if reason:  # $0 or a 100x move: the current price stays until accepted
                     counts.rejected += 1
-                    counts.errors.append(
-                        f"{r.ref}: on-demand price jumped from {old.normalize():f} to "
-                        f"{new.normalize():f} (> 1000x): rejected, previous price kept"
-                    )
+                    counts.errors.append(f"{r.ref}: {reason}: held for review, previous price kept")
+                    row = _row(feed, key, r, accelerator_id, now)
+                    holds.append(instance_hold(current=cur, row=row, reason=reason))
                     continue
                 if now <= cur["valid_from"]:  # a clock behind the stored history
                     counts.rejected += 1
@@ -129,36 +113,46 @@ def instance_prices_load(
                 counts.updated += 1
             else:
                 counts.created += 1
-            to_insert.append(
-                InstancePrice(
-                    feed=feed,
-                    provider_id=key[0],
-                    region=r.region,
-                    instance_type=r.instance_type,
-                    accelerator_id=accelerator_id,
-                    accelerator_name=r.accelerator_name,
-                    accelerator_count=r.accelerator_count,
-                    vcpus=r.vcpus,
-                    memory_gib=r.memory_gib,
-                    usd_per_hour_on_demand=r.usd_per_hour_on_demand,
-                    usd_per_hour_spot=r.usd_per_hour_spot,
-                    valid_from=now,
-                    fingerprint=r.fingerprint,
-                )
-            )
+            to_insert.append(_row(feed, key, r, accelerator_id, now))
         InstancePrice.objects.filter(id__in=to_close).update(valid_to=now)
         InstancePrice.objects.bulk_create(to_insert, batch_size=PAGE_SIZE)
         if relink:
             InstancePrice.objects.bulk_update(relink, ["accelerator"], batch_size=PAGE_SIZE)
         if progress:
             progress(min(start + PAGE_SIZE, len(records)), len(records))
-    protected = {e.ref.split(" (")[0] for e in errors}
-    slugs = dict(
-        Provider.objects.filter(id__in={k[0] for k in current}).values_list("id", "slug")
-        if current and protected
-        else {}
+    for i in range(0, len(gone), PAGE_SIZE):
+        InstancePrice.objects.filter(id__in=gone[i : i + PAGE_SIZE]).update(valid_to=now)
+    counts.closed += len(gone)
+    reviews_record(feed=feed, holds=holds, instances=True, now=now)
+    return counts
+
+
+def _row(feed: Feed, key: tuple, r: InstancePriceRecord, accelerator_id, now) -> InstancePrice:
+    return InstancePrice(
+        feed=feed,
+        provider_id=key[0],
+        region=r.region,
+        instance_type=r.instance_type,
+        accelerator_id=accelerator_id,
+        accelerator_name=r.accelerator_name,
+        accelerator_count=r.accelerator_count,
+        vcpus=r.vcpus,
+        memory_gib=r.memory_gib,
+        usd_per_hour_on_demand=r.usd_per_hour_on_demand,
+        usd_per_hour_spot=r.usd_per_hour_spot,
+        valid_from=now,
+        fingerprint=r.fingerprint,
     )
-    gone = [
+
+
+def _gone(
+    current: dict, seen: set, errors: Sequence[RecordError], now: datetime, slugs: dict
+) -> list[int]:
+    """Ids of current rows whose key the feed no longer lists (not named by a rejected
+    record, and not started by this very run); `slugs` maps provider ids to the feed's
+    own slugs, which the errors name."""
+    protected = {e.ref.split(" (")[0] for e in errors}
+    return [
         row["id"]
         for key, row in current.items()
         if key not in seen
@@ -166,7 +160,3 @@ def instance_prices_load(
         and f"{slugs.get(key[0], '')}/{key[1]}/{key[2]}" not in protected
         and f"{slugs.get(key[0], '')}/*/{key[2]}" not in protected
     ]
-    for i in range(0, len(gone), PAGE_SIZE):
-        InstancePrice.objects.filter(id__in=gone[i : i + PAGE_SIZE]).update(valid_to=now)
-    counts.closed += len(gone)
-    return counts

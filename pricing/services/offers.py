@@ -13,21 +13,29 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
-from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Max
 
+from catalog.chat_served import served_as_chat
 from catalog.models import Feed
-from catalog.services.aliases import FeedName, aliases_resolve
+from catalog.services.aliases import FeedName, aliases_resolve, name_rejection
 from catalog.services.runs import RunCounts
+from pricing.costing.offers import component_row
 from pricing.feeds.base import OfferRecord, RecordError
 from pricing.feeds.litellm import litellm_task_slug
-from pricing.models import Offer, Provider
-from pricing.services.providers import providers_ensure
+from pricing.models import Offer, OfferPrice, Provider
+from pricing.services.feed_guard import mass_close_check
+from pricing.services.providers import providers_resolve
+from pricing.services.reviews import (
+    OFFER_FIELDS,
+    Hold,
+    offer_hold,
+    offer_review_reason,
+    reviews_record,
+)
 
 PAGE_SIZE = 1000
-MAX_JUMP = Decimal(1000)  # a price more than 1000x the previous one is a feed error
 # An undated price followed by dated changes (genai-prices) started before we can know.
 UNKNOWN_START = datetime(2000, 1, 1, tzinfo=UTC)
 # First-party vendors of closed models: their unmatched names become API-only models.
@@ -46,14 +54,7 @@ CLOSED_VENDORS = frozenset(
         "reka",
     }
 )
-JUMP_FIELDS = (
-    "usd_per_mtok_input",
-    "usd_per_mtok_output",
-    "usd_per_image",
-    "usd_per_audio_second",
-    "usd_per_request",
-    "usd_per_unit",
-)
+JUMP_FIELDS = OFFER_FIELDS  # the prices a change is checked on (pricing.services.reviews)
 Progress = Callable[[int, int], None]
 
 
@@ -65,14 +66,24 @@ def _is_closed(r: OfferRecord) -> bool:
     return (r.organization_hint or r.provider).lower() in CLOSED_VENDORS
 
 
-def offer_links_resolve(*, feed: Feed, records: Sequence[OfferRecord]) -> dict[str, int]:
+def offer_links_resolve(
+    *, feed: Feed, records: Sequence[OfferRecord], rejected: list[str] | None = None
+) -> dict[str, int]:
     """Feed model name -> catalog model id, through ModelAlias (source = the feed slug).
 
-    Closed models that match nothing become API-only catalog models first, so that the
-    other names (resellers of the same model) can match them by normalized name."""
+    One resolution for every name (catalog.services.aliases): the catalog model the
+    name or stated Hub id resolves to, else its Hub repo (fetched), else a model under
+    its vendor identity. Closed models are never looked up on the Hub. Names that are
+    empty or normalize to nothing are appended to `rejected` ("<name>: why")."""
     first: dict[str, OfferRecord] = {}
+    open_names: set[str] = set()  # one provider's row saying open weights is enough
+    not_chat: set[str] = set()  # a name any row of which is no chat-only provider's chat
     for r in records:
         first.setdefault(r.model_name, r)
+        if r.open_weights:
+            open_names.add(r.model_name)
+        if not served_as_chat(r.provider, r.mode):
+            not_chat.add(r.model_name)
 
     def name(r: OfferRecord) -> FeedName:
         return FeedName(
@@ -81,18 +92,27 @@ def offer_links_resolve(*, feed: Feed, records: Sequence[OfferRecord]) -> dict[s
             hub_repo_id=r.hub_repo_id,
             display_name=r.display_name,
             task_slug=litellm_task_slug(r.mode),
-            open_weights=bool(r.open_weights),
+            open_weights=r.model_name in open_names,
             context_tokens=r.context_tokens,
+            chat_served=r.model_name not in not_chat,
         )
 
-    closed = [name(r) for r in first.values() if _is_closed(r)]
-    others = [name(r) for r in first.values() if not _is_closed(r)]
-    linked: dict[str, int] = {}
-    if closed:
-        linked.update(aliases_resolve(source=feed.slug, names=closed, create_missing=True).linked)
-    if others:
-        linked.update(aliases_resolve(source=feed.slug, names=others).linked)
-    return linked
+    names = [name(r) for r in first.values()]
+    closed_names = {
+        n.name
+        for n, r in zip(names, first.values(), strict=True)
+        if _is_closed(r) and n.name not in open_names
+    }
+    resolution = aliases_resolve(
+        source=feed.slug,
+        names=names,
+        create_missing=True,
+        closed=lambda n: n.name in closed_names,
+        hub_fetch=True,
+    )
+    if rejected is not None:
+        rejected.extend(resolution.rejected)
+    return resolution.linked
 
 
 @transaction.atomic
@@ -104,22 +124,49 @@ def offers_load(
     now: datetime,
     close_missing: bool = True,
     progress: Progress | None = None,
+    max_close_share: float | None = None,
 ) -> RunCounts:
     """Write the feed's offers as history rows keyed on (feed, provider, model name, unit).
 
     Idempotent: a second load of the same records writes nothing. A record whose price
-    jumps more than 1000x over the current one is rejected (its current row stays).
+    falls to $0 (unless the feed marks it free) or moves more than 100x either way is
+    held for review (pricing.services.reviews): its current row stays current.
     With `close_missing`, current rows of keys the feed no longer lists are closed,
-    except keys named by a rejected record (their last good price stays current)."""
+    except keys named by a rejected record (their last good price stays current); more
+    than `max_close_share` of the current rows to close raises MassCloseRefused before
+    anything is written."""
     counts = RunCounts()
     protected = {e.ref for e in errors}
-    provider_ids = providers_ensure(
-        names={r.provider: r.provider_name for r in records}, kind=Provider.Kind.API
+    resolution = providers_resolve(
+        feed=feed.slug,
+        names={r.provider: r.provider_name for r in records},
+        service=Provider.Service.API,
     )
-    links = offer_links_resolve(feed=feed, records=records)
+    records = _by_provider(records, resolution.ids, resolution.rejected, counts)
+    provider_ids = resolution.ids
+    bad_names: list[str] = []
+    links = offer_links_resolve(feed=feed, records=records, rejected=bad_names)
+    bad = {r.model_name for r in records if name_rejection(r.model_name)}
     by_key: dict[tuple[int, str, str], list[OfferRecord]] = defaultdict(list)
+    owner: dict[tuple[int, str, str], str] = {}
     for r in records:
-        by_key[(provider_ids[r.provider[:80]], r.model_name, r.unit)].append(r)
+        if r.model_name in bad:
+            counts.rejected += 1
+            counts.errors.append(f"row {r.ref!r} ({r.unit}): {name_rejection(r.model_name)}")
+            continue
+        key = (provider_ids[r.provider], r.model_name, r.unit)
+        first = owner.setdefault(key, r.provider)
+        if first != r.provider:
+            # two feed slugs of one provider (the registry's aliases) price one offer: the
+            # same price stated twice is dropped, a different one is rejected
+            if by_key[key] and by_key[key][-1].fingerprint != r.fingerprint:
+                counts.rejected += 1
+                counts.errors.append(
+                    f"{r.ref} ({r.unit}): same provider as {first}/{r.model_name} with "
+                    "another price: kept that one"
+                )
+            continue
+        by_key[key].append(r)
     current = {
         (row["provider_id"], row["model_name"], row["unit"]): row
         for row in Offer.objects.filter(feed=feed, valid_to__isnull=True).values(
@@ -133,35 +180,50 @@ def offers_load(
             *JUMP_FIELDS,
         )
     }
-    keys = sorted(by_key)
-    for start in range(0, len(keys), PAGE_SIZE):
-        page = keys[start : start + PAGE_SIZE]
-        _page_write(feed, page, by_key, current, links, now, counts)
-        if progress:
-            progress(min(start + PAGE_SIZE, len(keys)), len(keys))
+    gone: list[int] = []
     if close_missing:
-        kept = _protected_keys(protected)
+        kept = {
+            (provider_ids[p], m)
+            for p, m in (tuple(ref.split("/", 1)) for ref in protected if "/" in ref)
+            if p in provider_ids
+        }
         gone = [
             row["id"]
             for key, row in current.items()
             if key not in by_key and (key[0], key[1]) not in kept and row["valid_from"] < now
         ]
-        for i in range(0, len(gone), PAGE_SIZE):
-            Offer.objects.filter(id__in=gone[i : i + PAGE_SIZE]).update(valid_to=now)
-        counts.closed += len(gone)
+        mass_close_check(
+            closing=len(gone), current=len(current), share=max_close_share, what="offers"
+        )
+    keys = sorted(by_key)
+    holds: list[Hold] = []
+    for start in range(0, len(keys), PAGE_SIZE):
+        page = keys[start : start + PAGE_SIZE]
+        _page_write(feed, page, by_key, current, links, now, counts, holds)
+        if progress:
+            progress(min(start + PAGE_SIZE, len(keys)), len(keys))
+    for i in range(0, len(gone), PAGE_SIZE):
+        Offer.objects.filter(id__in=gone[i : i + PAGE_SIZE]).update(valid_to=now)
+    counts.closed += len(gone)
+    reviews_record(feed=feed, holds=holds, instances=False, now=now)
     return counts
 
 
-def _protected_keys(refs: set[str]) -> set[tuple[int, str]]:
-    """(provider id, model name) of rejected records: "provider/model" refs."""
-    pairs = [tuple(ref.split("/", 1)) for ref in refs if "/" in ref]
-    if not pairs:
-        return set()
-    ids = dict(Provider.objects.filter(slug__in={p for p, _ in pairs}).values_list("slug", "id"))
-    return {(ids[p], m) for p, m in pairs if p in ids}
+def _by_provider(
+    records: Sequence[OfferRecord],
+    ids: dict[str, int],
+    rejected: dict[str, str],
+    counts: RunCounts,
+) -> list[OfferRecord]:
+    """Records whose provider slug resolved; a line per rejected slug (naming the rows)."""
+    for slug, reason in sorted(rejected.items()):
+        n = sum(1 for r in records if r.provider == slug)
+        counts.rejected += n
+        counts.errors.append(f"{slug}/* ({n} records): {reason}")
+    return [r for r in records if r.provider in ids]
 
 
-def _page_write(feed, page, by_key, current, links, now, counts) -> None:
+def _page_write(feed, page, by_key, current, links, now, counts, holds) -> None:
     to_close: dict[datetime, list[int]] = defaultdict(list)
     to_insert: list[Offer] = []
     relink: list[Offer] = []
@@ -190,10 +252,14 @@ def _page_write(feed, page, by_key, current, links, now, counts) -> None:
                 relink.append(Offer(id=cur["id"], model_id=model_id))
             continue
         if cur is not None:
-            reason = _jump(cur, latest)
-            if reason:
+            reason = offer_review_reason(cur, latest)
+            if reason:  # $0 or a 100x move: the current price stays until someone accepts
                 counts.rejected += 1
-                counts.errors.append(f"{latest.ref} ({latest.unit}): {reason}")
+                counts.errors.append(
+                    f"{latest.ref} ({latest.unit}): {reason}: held for review, previous price kept"
+                )
+                row = _offer(feed, key, latest, model_id, None)
+                holds.append(offer_hold(current=cur, row=row, reason=reason))
                 continue
             new = [p for p in points if p.valid_from and p.valid_from > cur["valid_from"]]
             if not new or new[-1] is not latest:
@@ -223,6 +289,7 @@ def _page_write(feed, page, by_key, current, links, now, counts) -> None:
     for valid_to, ids in to_close.items():
         Offer.objects.filter(id__in=ids).update(valid_to=valid_to)
     Offer.objects.bulk_create(to_insert, batch_size=PAGE_SIZE)
+    price_rows_create(to_insert)
     if relink:
         Offer.objects.bulk_update(relink, ["model"], batch_size=PAGE_SIZE)
 
@@ -241,19 +308,19 @@ def _points(records: list[OfferRecord], now: datetime) -> list[OfferRecord]:
     return out
 
 
-def _jump(cur: dict, rec: OfferRecord) -> str:
-    for f in JUMP_FIELDS:
-        old, new = cur.get(f), getattr(rec, f)
-        if old and new and Decimal(new) > Decimal(old) * MAX_JUMP:
-            return (
-                f"{f} jumped from {old.normalize():f} to {new.normalize():f} "
-                f"(> {MAX_JUMP}x the previous price): rejected, previous price kept"
-            )
-    return ""
+def price_rows_create(offers: Sequence[Offer]) -> int:
+    """Insert the price rows of freshly inserted offers (`_components` set by `_offer`)."""
+    rows = [
+        OfferPrice(offer_id=offer.id, **component_row(c))
+        for offer in offers
+        for c in getattr(offer, "_components", ())
+    ]
+    OfferPrice.objects.bulk_create(rows, batch_size=PAGE_SIZE)
+    return len(rows)
 
 
 def _offer(feed: Feed, key, r: OfferRecord, model_id, valid_to) -> Offer:
-    return Offer(
+    offer = Offer(
         feed=feed,
         provider_id=key[0],
         model_id=model_id,
@@ -271,3 +338,5 @@ def _offer(feed: Feed, key, r: OfferRecord, model_id, valid_to) -> Offer:
         fingerprint=r.fingerprint,
         **r.prices(),
     )
+    offer._components = r.components
+    return offer

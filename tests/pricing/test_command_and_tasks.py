@@ -63,7 +63,9 @@ def test_feed_sync_task_fetches_over_http_and_returns_the_run_id(fake_server, se
 
 
 def test_beat_schedule_names_known_feeds_hourly_for_apis_daily_for_gpus() -> None:
-    for entry in BEAT_SCHEDULE.values():
+    feed_entries = [v for k, v in BEAT_SCHEDULE.items() if k.startswith("pricing-sync-")]
+    assert len(feed_entries) == len(BEAT_SCHEDULE) - 1  # + pricing-model-prices-refresh
+    for entry in feed_entries:
         (slug,) = entry["args"]
         spec = FEEDS[slug]
         assert entry["task"] == "pricing.tasks.feed_sync_task"

@@ -1,69 +1,67 @@
-"""Cost formulas, checked by hand (no database)."""
+"""Cost formulas, checked by hand (no database): API costs through the one cost function
+(pricing.costing; more cases in test_costing.py) and the self-hosted $/1M formula."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 
-from pricing.cost import (
-    ApiWorkload,
-    PriceTier,
-    TokenPrices,
-    monthly_api_cost,
-    self_hosted_usd_per_mtok,
-)
+from pricing.cost import self_hosted_usd_per_mtok
+from pricing.costing import OfferPricing, PriceComponent, Usage, price_request
 
 D = Decimal
-GPT = TokenPrices(
-    usd_per_mtok_input=D("2.5"),
-    usd_per_mtok_output=D("10"),
-    usd_per_mtok_cache_read=D("1.25"),
-    usd_per_mtok_batch_input=D("1.25"),
-    usd_per_mtok_batch_output=D("5"),
-)
-TIERED = TokenPrices(
-    usd_per_mtok_input=D("1.25"),
-    usd_per_mtok_output=D("10"),
-    tiers=(
-        PriceTier(above_tokens=200_000, usd_per_mtok_input=D("2.5"), usd_per_mtok_output=D("15")),
-    ),
-)
+P = PriceComponent
+GPT = OfferPricing((
+    P("input", D("2.5")), P("output", D("10")), P("cache_read", D("1.25")),
+    P("input", D("1.25"), batch=True), P("output", D("5"), batch=True),
+))  # fmt: skip
+TIERED = OfferPricing((
+    P("input", D("1.25")), P("output", D("10")),
+    P("input", D("2.5"), above_input_tokens=200_000),
+    P("output", D("15"), above_input_tokens=200_000),
+))  # fmt: skip
+MONTH = 1000 * 30  # 1000 requests a day for 30 days
+
+
+def monthly(offer, usage, requests, batch_share):
+    """A month of requests, `batch_share` of them through the batch API."""
+    batch = requests * batch_share
+    return (
+        price_request(usage, offer, requests - batch).total
+        + price_request(replace(usage, batch=True), offer, batch).total
+    )
 
 
 @pytest.mark.parametrize(
-    ("prices", "workload", "expected"),
+    ("offer", "usage", "requests", "batch_share", "expected"),
     [
         # 1000 req/day x 30 days x (1000 in x 2.5 + 500 out x 10) / 1e6 = 30000 x 0.0075 = 225
-        (GPT, ApiWorkload(1000, 1000, 500), D("225")),
+        (GPT, Usage(input_tokens=1000, output_tokens=500), MONTH, D(0), D("225")),
         # half the input cached: 500 x 2.5 + 500 x 1.25 + 500 x 10 = 6875 -> 30000 x 0.006875
-        (GPT, ApiWorkload(1000, 1000, 500, cache_hit_share=D("0.5")), D("206.25")),
+        (GPT, Usage(input_tokens=1000, cache_read_tokens=500, output_tokens=500), MONTH, D(0),
+         D("206.25")),
         # all through batch: 1000 x 1.25 + 500 x 5 = 3750 -> 30000 x 0.00375 = 112.5
-        (GPT, ApiWorkload(1000, 1000, 500, batch_share=D(1)), D("112.5")),
+        (GPT, Usage(input_tokens=1000, output_tokens=500), MONTH, D(1), D("112.5")),
         # half batch: (225 + 112.5) / 2
-        (GPT, ApiWorkload(1000, 1000, 500, batch_share=D("0.5")), D("168.75")),
-        # no batch prices published: 50% discount on list prices -> same as above here
-        (
-            TokenPrices(usd_per_mtok_input=D("2.5"), usd_per_mtok_output=D("10")),
-            ApiWorkload(1000, 1000, 500, batch_share=D(1)),
-            D("112.5"),
-        ),
+        (GPT, Usage(input_tokens=1000, output_tokens=500), MONTH, D("0.5"), D("168.75")),
+        # no batch prices published: 50% off the list prices -> same as above here
+        (OfferPricing((P("input", D("2.5")), P("output", D("10")))),
+         Usage(input_tokens=1000, output_tokens=500), MONTH, D(1), D("112.5")),
         # below the tier threshold: 100 req x 30 x (100000 x 1.25 + 1000 x 10) / 1e6 = 405
-        (TIERED, ApiWorkload(100, 100_000, 1000), D("405")),
+        (TIERED, Usage(input_tokens=100_000, output_tokens=1000), 3000, D(0), D("405")),
         # above it, the whole request at tier prices: 3000 x (300000 x 2.5 + 1000 x 15) / 1e6
-        (TIERED, ApiWorkload(100, 300_000, 1000), D("2295")),
-        # one day only
-        (GPT, ApiWorkload(10, 1_000_000, 0, days=1), D("25")),
+        (TIERED, Usage(input_tokens=300_000, output_tokens=1000), 3000, D(0), D("2295")),
+        # one day only: 10 x 1M x 2.5 / 1e6
+        (GPT, Usage(input_tokens=1_000_000), 10, D(0), D("25")),
         # no cache price: cached tokens cost the full input price
-        (
-            TokenPrices(usd_per_mtok_input=D(2), usd_per_mtok_output=D(0)),
-            ApiWorkload(1, 1_000_000, 0, cache_hit_share=D("0.9"), days=1),
-            D("2"),
-        ),
+        (OfferPricing((P("input", D(2)), P("output", D(0)))),
+         Usage(input_tokens=1_000_000, cache_read_tokens=900_000), 1, D(0), D("2")),
     ],
-)
-def test_monthly_api_cost(prices, workload, expected) -> None:
-    assert monthly_api_cost(prices, workload) == expected
+)  # fmt: skip
+def test_monthly_api_cost(offer, usage, requests, batch_share, expected) -> None:
+    assert monthly(offer, usage, requests, batch_share) == expected
 
 
 @pytest.mark.parametrize(

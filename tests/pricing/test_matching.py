@@ -17,6 +17,8 @@ def _index() -> AliasIndex:
             CatalogEntry(4, "anthropic/claude-3-5-haiku-20241022", "anthropic", is_derivative=True),
             CatalogEntry(5, "meta-llama/Llama-3.1-8B-Instruct", "meta-llama"),
             CatalogEntry(6, "someone/Llama-3.1-8B-Instruct", "someone"),
+            CatalogEntry(7, "someone/Orca-Mini-7B", "someone"),
+            CatalogEntry(8, "other/Orca-Mini-7B", "other"),
         ]
     )
 
@@ -35,7 +37,13 @@ def test_the_model_named_by_the_key_wins_over_its_dated_variants(name, expected)
     assert (result.model_id, result.rule) == (expected, "normalized")
 
 
-def test_two_originals_with_the_same_name_stay_ambiguous() -> None:
+def test_the_vendors_own_repo_wins_when_the_name_says_the_vendor() -> None:
+    # "llama-..." is Meta's: its own repo, not a copy under another org (issue 14)
     result = _index().match("together_ai/llama-3.1-8b-instruct")
+    assert (result.model_id, result.rule) == (5, "normalized")
+
+
+def test_two_originals_with_the_same_name_stay_ambiguous() -> None:
+    result = _index().match("together_ai/orca-mini-7b")
     assert result.rule == "ambiguous"
-    assert set(result.candidates) == {5, 6}
+    assert set(result.candidates) == {7, 8}

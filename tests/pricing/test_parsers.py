@@ -58,6 +58,27 @@ def test_litellm_reads_tiers_above_a_token_threshold() -> None:
     assert gemini.usd_per_mtok_cache_write == D("0.375")
 
 
+def test_litellm_xai_tiers_apply_from_the_threshold_on() -> None:
+    """xAI bills its long-context price once the prompt reaches the threshold (LiteLLM's
+    inclusive-threshold providers); other providers above it. 200,000 input tokens:
+    xAI 200,000 × 2.5 / 1e6 = 0.5; Gemini (above) 200,000 × 1.25 / 1e6 = 0.25."""
+    from pricing.costing import OfferPricing, Usage, price_request
+    from pricing.feeds.litellm_components import litellm_components
+
+    def priced(provider: str, tokens: int) -> Decimal:
+        rows, unheld = litellm_components({
+            "litellm_provider": provider, "input_cost_per_token": 1.25e-06,
+            "input_cost_per_token_above_200k_tokens": 2.5e-06,
+        })  # fmt: skip
+        assert unheld == []
+        return price_request(Usage(input_tokens=tokens), OfferPricing(rows)).total
+
+    assert priced("xai", 199_999) == D(199_999) * D("1.25") / 10**6
+    assert priced("xai", 200_000) == D(200_000) * D("2.5") / 10**6
+    assert priced("gemini", 200_000) == D(200_000) * D("1.25") / 10**6
+    assert priced("gemini", 200_001) == D(200_001) * D("2.5") / 10**6
+
+
 def test_litellm_image_and_audio_units() -> None:
     got = by_name(parse_litellm(read("litellm.json"))[0])
     image = got["hd/1024-x-1792/dall-e-3"]
@@ -69,7 +90,8 @@ def test_litellm_image_and_audio_units() -> None:
 
 def test_openrouter_string_prices_hub_id_and_overrides() -> None:
     records, errors = parse_openrouter(read("openrouter.json"))
-    assert errors == []
+    assert [e.reason.split(":")[0] for e in errors] == ["openrouter"]  # issue 15: listed
+    assert "overrides (neither a tier nor a time window)" in errors[0].reason
     got = by_name(records)
     llama = got["meta-llama/llama-3.1-8b-instruct"]
     assert llama.hub_repo_id == "meta-llama/Llama-3.1-8B-Instruct"
@@ -117,8 +139,13 @@ def test_genai_prices_start_dates_become_history_points() -> None:
     haiku = next(r for r in records if r.model_name == "claude-3-haiku")
     assert haiku.usd_per_request == D("0.01")  # 10 USD per 1000 requests
     deepseek = [r for r in records if r.provider == "deepseek"]
-    assert len(deepseek) == 1  # the time-of-day window is not a list price
-    assert deepseek[0].usd_per_mtok_input == D("0.135")
+    assert len(deepseek) == 1
+    # issue 15: the list price is the peak (windowed) entry; the off-peak discount is a
+    # set of rows valid in the rest of the day (it used to be stored as the list price)
+    assert deepseek[0].usd_per_mtok_input == D("0.27")
+    off_peak = {c.component: c.price for c in deepseek[0].components if c.window}
+    assert off_peak["input"] == D("0.135")
+    assert {c.window for c in deepseek[0].components if c.window} == {"16:30-00:30"}
 
 
 def test_skypilot_keeps_gpu_rows_and_the_cheapest_zone_per_region() -> None:

@@ -85,11 +85,11 @@ def test_selectors_issue_one_query_whatever_the_row_count(
 def test_instance_price_list_joins_the_accelerator(tmp_path, django_assert_num_queries) -> None:
     from tests.pricing.builders import FIXTURES
 
-    make_accelerator("h100", "NVIDIA H100", aliases=["H100"])
+    make_accelerator("h100-sxm", "NVIDIA H100 SXM 80GB")  # GCP's attached "H100" is the SXM
     feed_sync(feed_slug="skypilot-gcp", file=FIXTURES / "gcp_vms.csv", now=T0)
     with django_assert_num_queries(1):
         names = [
             (p.provider.slug, p.accelerator and p.accelerator.slug)
             for p in selectors.instance_price_list()
         ]
-    assert ("gcp", "h100") in names
+    assert ("gcp", "h100-sxm") in names

@@ -138,7 +138,7 @@ def test_instance_prices_link_accelerators_and_keep_history(tmp_path) -> None:
     run = feed_sync(feed_slug="skypilot-lambda", file=FIXTURES / "lambda_vms.csv", now=T0)
     assert (run.status, run.created) == (FeedRun.Status.SUCCESS, 2)
     row = InstancePrice.objects.get(instance_type="gpu_1x_h100_sxm5")
-    assert (row.accelerator_id, row.provider.kind, row.usd_per_hour_on_demand) == (
+    assert (row.accelerator_id, row.provider.service, row.usd_per_hour_on_demand) == (
         h100.id,
         "cloud",
         D("3.29"),
@@ -182,7 +182,11 @@ def test_a_custom_file_adds_prices_without_closing_the_ones_it_omits() -> None:
 def test_sync_over_http_against_a_local_server(fake_server) -> None:
     fake_server.route("/api/v1/models", body=(FIXTURES / "openrouter.json").read_bytes())
     run = feed_sync(feed_slug="openrouter", url=fake_server.url("/api/v1/models"), now=T0)
-    assert (run.status, run.created) == (FeedRun.Status.SUCCESS, 3)
+    # issue 15: the fixture's override with a utc_start and no utc_end cannot be held:
+    # listed in the run's errors, so the run is PARTIAL
+    assert (run.status, run.created) == (FeedRun.Status.PARTIAL, 3)
+    assert len(run.errors) == 1
+    assert "cannot be held" in run.errors[0]
     assert run.params["source"].endswith("/api/v1/models")
     assert fake_server.requests[0].headers["user-agent"].startswith("model-atlas-pricing")
 
@@ -196,28 +200,19 @@ def test_prices_stored_before_their_accelerator_link_on_the_next_run() -> None:
     assert InstancePrice.objects.get(instance_type="gpu_1x_h100_sxm5").accelerator_id == h100.id
 
 
-@pytest.mark.parametrize(
-    ("feed_name", "slug"),
-    [
-        ("H100", "h100-sxm"),
-        ("NVIDIA H100", "h100-sxm"),
-        ("NVIDIA B200 Blackwell", "b200"),
-        ("A100-80GB", "a100-80gb"),
-        ("A100", None),
-        ("RTX4090", None),
-    ],
-)
-def test_accelerator_names_match_by_name_alias_or_memoryless_key(feed_name, slug) -> None:
-    from pricing.services.instances import accelerator_index, accelerator_match
-
-    make_accelerator("h100-sxm", "NVIDIA H100 SXM 80GB", aliases=["H100"])
-    make_accelerator("b200", "NVIDIA B200 180GB", memory_gib=180)
-    a80 = make_accelerator("a100-80gb", "NVIDIA A100 80GB")
-    make_accelerator("a100-40gb", "NVIDIA A100 40GB", memory_gib=40)
-    found = accelerator_match(feed_name, accelerator_index())
-    expected = None if slug is None else (a80.id if slug == "a100-80gb" else found)
-    assert found == expected
-    if slug:
-        from benchmarks.models import Accelerator
-
-        assert Accelerator.objects.get(pk=found).slug == slug
+def test_instance_rows_link_to_the_exact_variant_or_to_nothing(tmp_path) -> None:
+    """Lambda names its H100 PCIe and SXM instances apart; the feed's "H100" does not."""
+    pcie = make_accelerator("h100-pcie", "NVIDIA H100 PCIe 80GB")
+    sxm = make_accelerator("h100-sxm", "NVIDIA H100 SXM 80GB")
+    info = "\"{'Gpus': [{'Name': 'H100', 'MemoryInfo': {'SizeInMiB': 81920}}]}\""
+    path = tmp_path / "vms.csv"
+    path.write_text(
+        "InstanceType,AcceleratorName,AcceleratorCount,vCPUs,MemoryGiB,Price,Region,GpuInfo,SpotPrice\n"
+        f"gpu_1x_h100_pcie,H100,1,26,225,2.49,us-east-1,{info},\n"
+        f"gpu_1x_h100_sxm5,H100,1,26,225,3.29,us-east-1,{info},\n"
+        f"gpu_1x_mystery,H100,1,26,225,9.99,us-east-1,{info},\n"
+    )
+    feed_sync(feed_slug="skypilot-lambda", file=path, now=T0)
+    links = dict(InstancePrice.objects.values_list("instance_type", "accelerator_id"))
+    assert links == {"gpu_1x_h100_pcie": pcie.id, "gpu_1x_h100_sxm5": sxm.id,
+                     "gpu_1x_mystery": None}  # fmt: skip

@@ -1,4 +1,4 @@
-"""manage.py sync_prices [--feed NAME] [--file PATH] [--url URL]"""
+"""manage.py sync_prices [--feed NAME] [--file PATH] [--url URL] [--allow-mass-close]"""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from catalog.models import FeedRun
 from catalog.services.runs import FeedAlreadyRunning
 from pricing.services.feeds import FEEDS, feed_spec_get, feed_sync
 
+BAD = (FeedRun.Status.FAILED, FeedRun.Status.REFUSED)
+
 
 class Command(BaseCommand):
     help = "Sync pricing feeds (all with a URL by default) and print one summary line each."
@@ -18,6 +20,12 @@ class Command(BaseCommand):
         parser.add_argument("--file", help="read the document from this file")
         parser.add_argument("--url", help="fetch the document from this URL")
         parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument(
+            "--allow-mass-close",
+            action="store_true",
+            help="load a document even when it looks like a wipe (empty, much smaller than "
+            "the last good one, or closing more than FEED_MAX_CLOSE_SHARE of current prices)",
+        )
 
     def handle(self, *args: object, **opts: object) -> None:
         slug = opts.get("feed")
@@ -42,6 +50,7 @@ class Command(BaseCommand):
                     file=opts.get("file") or None,
                     url=opts.get("url") or None,
                     progress=progress,
+                    allow_mass_close=bool(opts.get("allow_mass_close")),
                 )
             except FeedAlreadyRunning as exc:
                 bar.close()
@@ -52,9 +61,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{name}: {run.status} created={run.created} changed={run.updated} "
                 f"unchanged={run.unchanged} closed={run.closed} rejected={run.rejected}"
-                + (f" error={run.errors[0]}" if run.status == FeedRun.Status.FAILED else "")
+                + (f" error={run.errors[0]}" if run.status in BAD else "")
             )
-            if run.status == FeedRun.Status.FAILED:
+            if run.status in BAD:
                 failed.append(name)
         if failed:
             raise CommandError(f"failed feeds: {', '.join(failed)}")
