@@ -21,6 +21,7 @@ class Accelerator(TimeStampedModel):
         CONSUMER = "consumer", "Consumer GPU"
         WORKSTATION = "workstation", "Workstation GPU"
         APPLE = "apple", "Apple unified memory"
+        UNIFIED = "unified", "Unified-memory system (GB10, Strix Halo)"
         ACCELERATOR = "accelerator", "Other accelerator"
         CPU = "cpu", "CPU only"
 
@@ -28,6 +29,8 @@ class Accelerator(TimeStampedModel):
     name = models.CharField(max_length=120)  # "NVIDIA H100 SXM 80GB"
     vendor = models.CharField(max_length=40)  # nvidia, amd, intel, apple, google
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    # Architecture family ("nvidia-ada", "apple-m4", "amd-rdna3"): calibration groups by it.
+    family = models.CharField(max_length=40, blank=True, default="", db_default="")
     memory_gib = models.FloatField()
     bandwidth_gbps = models.FloatField()  # GB/s memory bandwidth
     bf16_tflops = models.FloatField(null=True, blank=True)  # dense bf16/fp16 tensor
@@ -39,6 +42,11 @@ class Accelerator(TimeStampedModel):
     aliases = models.JSONField(default=list, blank=True)
     notes = models.TextField(blank=True)
     source = models.CharField(max_length=300, blank=True)  # where the figures come from
+    # List (launch) price per device from benchmarks/data/list_prices.json: what owned
+    # hardware is amortised at when the user enters no purchase price.
+    list_price_usd = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    list_price_date = models.DateField(null=True, blank=True)
+    list_price_source = models.CharField(max_length=300, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["vendor", "-memory_gib", "slug"]
@@ -55,9 +63,14 @@ class Accelerator(TimeStampedModel):
 
 class BenchmarkRunQuerySet(models.QuerySet):
     def trusted(self) -> BenchmarkRunQuerySet:
-        """Runs whose figures may override estimates: not flagged, not a scaled-down model,
-        on hardware the runner identified (not a stand-in accelerator row)."""
-        return self.filter(flagged=False, scaled_down=False, accelerator_assumed=False)
+        """Runs whose figures may calibrate and override estimates: trusted or community
+        trust, not flagged, not a scaled-down model, on identified hardware (a known
+        accelerator, not a stand-in row)."""
+        return self.filter(
+            trust__in=(BenchmarkRun.Trust.TRUSTED, BenchmarkRun.Trust.COMMUNITY),
+            flagged=False, scaled_down=False, accelerator_assumed=False,
+            accelerator__isnull=False,
+        )  # fmt: skip
 
 
 class BenchmarkRun(TimeStampedModel):
@@ -70,16 +83,27 @@ class BenchmarkRun(TimeStampedModel):
 
     class Source(models.TextChoices):
         RUNNER = "runner", "manage.py run_benchmark"
+        STANDALONE = "standalone", "Standalone GPU runner result file"
         VLLM = "vllm", "vLLM bench serve import"
         LLAMA_BENCH = "llama-bench", "llama.cpp llama-bench import"
         API = "api", "Submitted through the API"
+        COMMUNITY = "community", "llmfit community submission"
+        PUBLISHED = "published", "Published measurement (curated, with its source)"
+
+    class Trust(models.TextChoices):
+        TRUSTED = "trusted", "Trusted: our runner on identified hardware, or a curated source"
+        COMMUNITY = "community", "Community submission: calibrates, proves no fit on Ollama"
+        UNTRUSTED = "untrusted", "Untrusted: unknown hardware or unreviewed submission"
 
     model = models.ForeignKey(
         "catalog.Model", on_delete=models.PROTECT, related_name="benchmark_runs"
     )
+    # NULL: the device string matched no accelerator (stored as unknown, never trusted).
     accelerator = models.ForeignKey(
-        Accelerator, on_delete=models.PROTECT, related_name="benchmark_runs"
-    )
+        Accelerator, on_delete=models.PROTECT, related_name="benchmark_runs",
+        null=True, blank=True,
+    )  # fmt: skip
+    device_name = models.CharField(max_length=200, blank=True, default="", db_default="")
     accelerator_count = models.PositiveIntegerField(default=1)
     engine = models.CharField(max_length=40)  # transformers, vllm, llama.cpp
     engine_version = models.CharField(max_length=60, blank=True)
@@ -111,6 +135,14 @@ class BenchmarkRun(TimeStampedModel):
     accelerator_assumed = models.BooleanField(default=False)
     flagged = models.BooleanField(default=False)
     flag_reason = models.TextField(blank=True)
+    trust = models.CharField(
+        max_length=12, choices=Trust.choices, default=Trust.TRUSTED, db_default=Trust.TRUSTED
+    )
+    # An engine that offloads to the CPU instead of failing (Ollama) ran it: no proof of fit.
+    proves_fit = models.BooleanField(default=True, db_default=True)
+    model_name = models.CharField(max_length=300, blank=True, default="", db_default="")
+    source_url = models.URLField(max_length=500, blank=True, default="", db_default="")
+    submitter_name = models.CharField(max_length=200, blank=True, default="", db_default="")
     measured_at = models.DateTimeField()
     run_key = models.CharField(max_length=64, unique=True)
 
@@ -136,7 +168,8 @@ class BenchmarkRun(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.model_id} on {self.accelerator_count}x{self.accelerator_id} ({self.engine})"
+        where = self.accelerator_id or self.device_name or "unknown"
+        return f"{self.model_id} on {self.accelerator_count}x{where} ({self.engine})"
 
     @property
     def decode_tokens_per_s_per_stream(self) -> float | None:
@@ -161,7 +194,7 @@ class ModelRequirement(TimeStampedModel):
     )
     precision = models.CharField(max_length=20)  # a key of estimate.PRECISIONS
     weights_gib = models.FloatField()
-    kv_gib_per_1k_tokens = models.FloatField()
+    kv_gib_per_1k_tokens = models.FloatField(null=True, blank=True)  # NULL: unknown
     overhead_gib = models.FloatField()
     total_gib = models.FloatField()
     context_tokens = models.PositiveIntegerField(default=8192)

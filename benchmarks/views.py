@@ -13,8 +13,10 @@ MAX_CONTEXT_TOKENS = 10_000_000
 
 
 def model_requirements(request: HttpRequest, repo_id: str) -> HttpResponse:
-    """`/requirements/<repo_id>/?context_tokens=N`: the requirements table (htmx fragment,
-    or a small page of its own without JavaScript). 3 queries."""
+    """`/requirements/<repo_id>/?context_tokens=N&accelerator=SLUG&count=N`: the
+    requirements table (htmx fragment, or a small page of its own without JavaScript),
+    with the visitor's own accelerator × count answered on its own row. 4 queries + the
+    cached calibration set."""
     try:
         model = catalog_selectors.model_get(repo_id=repo_id)
     except Model.DoesNotExist as exc:
@@ -24,7 +26,14 @@ def model_requirements(request: HttpRequest, repo_id: str) -> HttpResponse:
     except ValueError:
         context_tokens = web_context.default_context_for(model)
     context_tokens = min(max(context_tokens, 1), MAX_CONTEXT_TOKENS)
-    context = web_context.requirements_for_model(model=model, context_tokens=context_tokens)
+    try:
+        count = int(request.GET.get("count", "1"))
+    except ValueError:
+        count = 1
+    context = web_context.requirements_for_model(
+        model=model, context_tokens=context_tokens,
+        mine_slug=request.GET.get("accelerator", "")[:60], mine_count=count,
+    )  # fmt: skip
     if "requirements" not in context:
         raise Http404(f"{repo_id!r} has no parameter count: nothing to estimate.")
     context["model"] = model

@@ -1,9 +1,10 @@
 """Benchmarks' sections on catalog's pages (registered through `catalog.page_hooks`).
 
-model_detail: the requirements table (memory per precision, which accelerators fit and
-how fast, measured runs replacing estimates) and the benchmark runs table (2 queries:
-accelerators, runs).
-compare: memory at each precision (no query) and the best measured decode speed (1 query).
+model_detail: the requirements section — memory per format at the chosen context (KV cache
+"unknown", never 0, when the dims lack it), and per accelerator the devices needed and the
+decode speed of one stream for the engine that runs each format, every speed with what it
+rests on (measured run, calibrated ±X% on N runs, roofline) — and the benchmark runs.
+compare: memory at each format (no query) and the best measured decode speed (1 query).
 model_list: the "fits on my GPU" filter controls (1 query, when the form renders).
 """
 
@@ -14,26 +15,30 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from benchmarks import selectors
-from benchmarks.estimate import (
-    GIB,
-    PRECISIONS,
-    AcceleratorSpec,
-    ModelDims,
-    accelerators_needed,
-    estimate_memory,
-    estimate_throughput,
-)
+from benchmarks.estimate import GIB, PRECISIONS, estimate_memory
+from benchmarks.estimate.figures import Figure
 from benchmarks.models import Accelerator, BenchmarkRun
-from benchmarks.services.accelerators import accelerator_spec, model_dims
+from benchmarks.selectors.calibration import calibrations
+from benchmarks.selectors.estimates import (
+    Cell,
+    PageEstimates,
+    Query,
+    estimate_cell,
+    memory_figure,
+    points_of,
+)
+from benchmarks.services.accelerators import model_dims
 from catalog import page_hooks
 from catalog.models import Model
 
-PAGE_PRECISIONS = ("bf16", "fp8", "int8", "int4-awq", "q4_k_m")
+# Formats shown, each served by the engine that runs it (GGUF: llama.cpp; MLX: MLX; the
+# rest: vLLM on GPUs, MLX on Apple silicon).
+PAGE_PRECISIONS = ("bf16", "fp8", "int4-awq", "q8_0", "q4_k_m", "mlx-4bit")
 COMPARE_PRECISIONS = ("bf16", "fp8", "int4-awq", "q4_k_m")
 COMPARE_LABELS = {"bf16": "BF16", "fp8": "FP8", "int4-awq": "INT4 AWQ", "q4_k_m": "Q4_K_M"}
 DEFAULT_CONTEXT_TOKENS = 8192
 CONTEXT_CHOICES = (2048, 8192, 32768, 131072)
-MAX_COUNT = 8
+FIT_ROWS_SHOWN = 40
 RUNS_SHOWN = 20
 
 
@@ -41,23 +46,18 @@ RUNS_SHOWN = 20
 class MemoryRow:
     precision: str
     label: str
+    engine: str
     weights_gib: float
-    kv_cache_gib: float
+    kv_cache_gib: float | None  # None: unknown
     overhead_gib: float
     total_gib: float
-
-
-@dataclass(slots=True)
-class FitCell:
-    count: int | None  # None: does not fit on MAX_COUNT
-    decode_tokens_per_s: float | None = None
-    measured: bool = False
+    total: Figure
 
 
 @dataclass(slots=True)
 class FitRow:
     accelerator: Accelerator
-    cells: list[FitCell] = field(default_factory=list)
+    cells: list[Cell] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -69,6 +69,9 @@ class Requirements:
     rows: list[MemoryRow]
     fit_rows: list[FitRow]
     kv_known: bool
+    accelerators: list[Accelerator]
+    mine: FitRow | None = None  # the accelerator × count the visitor asked about
+    mine_count: int = 1
 
     def __bool__(self) -> bool:
         return bool(self.rows)
@@ -88,54 +91,73 @@ def default_context_for(model: Model) -> int:
     return DEFAULT_CONTEXT_TOKENS
 
 
-def measured_speeds(runs: Sequence[BenchmarkRun]) -> dict[tuple[int, str], tuple[int, float]]:
-    """(accelerator id, precision) -> (count, best per-stream decode tok/s) of trusted runs."""
-    best: dict[tuple[int, str], tuple[int, float]] = {}
-    for run in runs:
-        if run.flagged or run.scaled_down or run.accelerator_assumed:
-            continue
-        speed = run.decode_tokens_per_s_per_stream
-        if speed is None:
-            continue
-        key = (run.accelerator_id, run.precision)
-        if key not in best or speed > best[key][1]:
-            best[key] = (run.accelerator_count, speed)
-    return best
+def _engine_for_memory(precision: str) -> str:
+    family = PRECISIONS[precision].family
+    return "llama.cpp" if family == "gguf" else "mlx" if family == "mlx" else "vllm"
 
 
 def requirements_build(
     *,
     model: Model,
     accelerators: Sequence[Accelerator],
-    runs: Sequence[BenchmarkRun],
+    runs: Sequence[BenchmarkRun] = (),
     context_tokens: int,
     precisions: Sequence[str] = PAGE_PRECISIONS,
+    mine: Accelerator | None = None,
+    mine_count: int = 1,
 ) -> Requirements | None:
-    """Memory breakdown per precision and, per accelerator that fits at some precision,
-    the devices needed and decode tokens/s (batch 1): measured where a trusted run exists,
-    estimated otherwise. No queries: the caller passes accelerators and runs."""
+    """Memory per format and, per accelerator that holds the model at some format, the
+    cells of estimate_cell (calibrated; the trusted ones of `runs` first). No query of its
+    own beyond the cached calibration set's state (1)."""
     dims = model_dims(model)
     if dims is None:
         return None
-    memories = {p: estimate_memory(dims, p, context_tokens) for p in precisions}
-    rows = [
-        MemoryRow(
-            precision=p,
-            label=PRECISIONS[p].label,
-            weights_gib=m.weights_bytes / GIB,
-            kv_cache_gib=m.kv_cache_bytes / GIB,
-            overhead_gib=m.overhead_bytes / GIB,
-            total_gib=m.total_bytes / GIB,
+    rows = []
+    cals = calibrations()
+    for p in precisions:
+        m = estimate_memory(dims, p, context_tokens, engine=_engine_for_memory(p))
+        rows.append(
+            MemoryRow(
+                p,
+                PRECISIONS[p].label,
+                m.engine,
+                m.weights_bytes / GIB,
+                m.kv_cache_gib,
+                m.overhead_bytes / GIB,
+                m.total_gib,
+                memory_figure(m, cals),
+            )
         )
-        for p, m in memories.items()
-    ]
-    measured = measured_speeds(runs)
-    fit_rows = []
+    points = points_of(runs)
+    page = PageEstimates()  # each memory estimate built once for all the accelerators
+    fit_rows: list[FitRow] = []
     for accel in sorted(accelerators, key=lambda a: (a.memory_gib, a.name)):
-        spec = accelerator_spec(accel)
-        cells = [_fit_cell(dims, spec, accel, p, memories[p], measured) for p in precisions]
-        if any(c.count for c in cells):
-            fit_rows.append(FitRow(accelerator=accel, cells=cells))
+        cells = [
+            estimate_cell(
+                dims, accel, Query(precision=p, context_tokens=context_tokens), points, cals, page
+            )
+            for p in precisions
+        ]
+        if any(c.fits for c in cells):
+            fit_rows.append(FitRow(accel, cells))
+        if len(fit_rows) >= FIT_ROWS_SHOWN:
+            break
+    mine_row = None
+    if mine is not None:
+        mine_row = FitRow(
+            mine,
+            [
+                estimate_cell(
+                    dims,
+                    mine,
+                    Query(precision=p, context_tokens=context_tokens, count=mine_count),
+                    points,
+                    cals,
+                    page,
+                )
+                for p in precisions
+            ],
+        )
     return Requirements(
         model=model,
         context_tokens=context_tokens,
@@ -143,43 +165,33 @@ def requirements_build(
         precisions=[(p, PRECISIONS[p].label) for p in precisions],
         rows=rows,
         fit_rows=fit_rows,
-        kv_known=next(iter(memories.values())).kv_known,
+        kv_known=all(r.kv_cache_gib is not None for r in rows),
+        accelerators=list(accelerators),
+        mine=mine_row,
+        mine_count=mine_count,
     )
 
 
-def _fit_cell(
-    dims: ModelDims,
-    spec: AcceleratorSpec,
-    accel: Accelerator,
-    precision: str,
-    memory,
-    measured: dict[tuple[int, str], tuple[int, float]],
-) -> FitCell:
-    count = accelerators_needed(memory, spec, max_count=MAX_COUNT)
-    if count is None:
-        return FitCell(count=None)
-    run = measured.get((accel.id, precision))
-    if run is not None:
-        return FitCell(count=run[0], decode_tokens_per_s=run[1], measured=True)
-    if not spec.bf16_tflops:
-        return FitCell(count=count)
-    speed = estimate_throughput(dims, precision, spec, count=count).decode_tokens_per_s_per_stream
-    return FitCell(count=count, decode_tokens_per_s=speed)
-
-
-def requirements_for_model(*, model: Model, context_tokens: int | None = None) -> dict[str, Any]:
-    """The requirements and runs context of a model page (2 queries)."""
+def requirements_for_model(
+    *, model: Model, context_tokens: int | None = None, mine_slug: str = "", mine_count: int = 1
+) -> dict[str, Any]:
+    """The requirements and runs context of a model page: runs, accelerators and the
+    calibration set's state (3 queries; 4 when the trusted runs changed since the last)."""
     runs = list(selectors.benchmark_run_list_for_model(model=model)[:200])
     context: dict[str, Any] = {}
     if runs:
         context["benchmark_runs"] = runs[:RUNS_SHOWN]
         context["benchmark_runs_total"] = len(runs)
     if model.params_total:
+        accelerators = list(selectors.accelerator_list())
+        mine = next((a for a in accelerators if a.slug == mine_slug), None)
         reqs = requirements_build(
             model=model,
-            accelerators=list(selectors.accelerator_list()),
+            accelerators=accelerators,
             runs=runs,
             context_tokens=context_tokens or default_context_for(model),
+            mine=mine,
+            mine_count=max(1, min(mine_count, 64)),
         )
         if reqs:
             context["requirements"] = reqs
@@ -203,8 +215,11 @@ def compare(*, models: Sequence[Model], **_: Any) -> dict[str, Any]:
             if d is None:
                 cells.append("—")
                 continue
-            total = estimate_memory(d, precision, default_context_for(m)).total_bytes / GIB
-            cells.append(f"{total:,.1f} GiB")
+            mem = estimate_memory(
+                d, precision, default_context_for(m), engine=_engine_for_memory(precision)
+            )
+            prefix = "" if mem.kv_known else "≥ "
+            cells.append(f"{prefix}{mem.total_gib:,.1f} GiB")
         label = f"Memory, {COMPARE_LABELS[precision]} @ 8k"
         rows.append({"label": label, "cells": cells})
     runs = (
@@ -239,11 +254,27 @@ def model_list(**_: Any) -> dict[str, Any]:
             "template": "benchmarks/partials/gpu_filter.html",
             # Lazy: only the full page's filter form reads it (the htmx rows fragment does not).
             "accelerators": selectors.accelerator_list().only("slug", "name", "memory_gib"),
-            "precisions": [(p.name, p.label) for p in PRECISIONS.values()],
+            "precisions": [(p, PRECISIONS[p].label) for p in _FITS_PRECISIONS],
             "counts": [1, 2, 4, 8],
         }
     }
 
+
+_FITS_PRECISIONS = (
+    "fp32",
+    "bf16",
+    "fp16",
+    "fp8",
+    "int8",
+    "int4-awq",
+    "int4-gptq",
+    "q8_0",
+    "q6_k",
+    "q5_k_m",
+    "q4_k_m",
+    "q3_k_m",
+    "q2_k",
+)
 
 page_hooks.register("model_detail", model_detail)
 page_hooks.register("compare", compare)

@@ -1,4 +1,8 @@
-"""Vectorized estimate over models × accelerators × precisions (numpy broadcasting)."""
+"""Vectorized screen over models × accelerators × precisions (numpy broadcasting).
+
+A coarse, legacy screen (fixed overhead, tensor-parallel scaling, no engine): it answers
+"which of a million combinations can possibly fit" fast. Figures users see come from the
+engine-aware scalar estimate (memory.py, speed.py) with calibration."""
 
 from __future__ import annotations
 
@@ -7,18 +11,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from benchmarks.estimate.dims import GIB, ModelDims, kv_bytes_per_token_layer
+from benchmarks.estimate.engines import Efficiency
+from benchmarks.estimate.formats import precision_get
 from benchmarks.estimate.memory import (
     DEFAULT_OVERHEAD,
-    GIB,
     TP_SIZES,
     UNIFIED_KINDS,
     AcceleratorSpec,
-    ModelDims,
     Overhead,
-    kv_bytes_per_token_layerwise,
-    precision_get,
 )
-from benchmarks.estimate.throughput import DEFAULT_EFFICIENCY, Efficiency
+from benchmarks.estimate.speed import DEFAULT_EFFICIENCY
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +49,7 @@ class ModelArrays:
             np.array([d.params_total for d in dims], dtype=np.float64),
             np.array([d.active for d in dims], dtype=np.float64),
             np.array(layers, dtype=np.float64),
-            np.array([kv_bytes_per_token_layerwise(d, 1.0) for d in dims], dtype=np.float64),
+            np.array([kv_bytes_per_token_layer(d, 1.0) or 0.0 for d in dims], dtype=np.float64),
             np.array([d.sliding_window or 0 for d in dims], dtype=np.float64),
             np.array(sw_layers, dtype=np.float64),
         )
@@ -111,8 +114,9 @@ def estimate_grid(
     per_device = overhead.per_device_gib * GIB
     kv = _kv_grid(models, context_tokens, 1, kv_bytes)[:, None]
     total = weights + kv + per_device + overhead.activation_fraction * weights
-    fraction = np.where(accelerators.unified, min(usable_fraction, unified_memory_fraction),
-                        usable_fraction)  # fmt: skip
+    fraction = np.where(
+        accelerators.unified, min(usable_fraction, unified_memory_fraction), usable_fraction
+    )
     usable = (accelerators.memory_gib * GIB * fraction)[None, :, None]  # (1, A, 1)
     shared = (total - per_device)[:, None, :]  # (M, 1, P)
     needed = np.zeros(shared.shape[:1] + usable.shape[1:2] + shared.shape[2:], dtype=np.int32)
@@ -126,7 +130,9 @@ def estimate_grid(
     step_bytes = (
         step_bytes + _kv_grid(models, prompt_tokens + output_tokens // 2, 1, kv_bytes)[:, None]
     )
-    flops = np.stack([accelerators.tflops[p.compute_dtype] for p in precs], axis=1) * 1e12  # (A, P)
+    # a compute dtype the accelerator table has no column for runs at its bf16 rate
+    tflops = [accelerators.tflops.get(p.compute_dtype, accelerators.tflops["bf16"]) for p in precs]
+    flops = np.stack(tflops, axis=1) * 1e12  # (A, P)
     mem_s = step_bytes[:, None, :] / bandwidth[None, :, None]
     two_active = 2 * models.params_active[:, None, None]
     compute_s = two_active / (flops[None, :, :] * efficiency.decode_mfu)

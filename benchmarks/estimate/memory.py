@@ -1,82 +1,40 @@
-"""Memory side of the estimate: precisions, model/accelerator specs, weights + KV + overhead,
-and how many devices a model needs. See the package docstring for the formulas."""
+"""Memory side of the estimate: accelerator specs, what an engine holds in memory, and
+whether that fits on N devices (pure; the rules per engine are in engines.py).
+
+total = weights (dims.weight_bytes) + KV cache at the stated context (dims.kv_cache_bytes;
+unknown stays unknown, the total is then a lower bound) + the engine's buffers:
+- llama.cpp: per device, a compute buffer of 512 × 4 bytes × (vocab + 4 × hidden) (0.25
+  GiB when the dims are unknown) and the driver context (0.4 GiB on CUDA/ROCm, none on
+  Apple, whose limit is the wired fraction);
+- vLLM / SGLang: per device 1 GiB (CUDA graphs, NCCL, non-torch allocations) + a 8192-token
+  activation profile of 16 × hidden bytes per token; the pool is `memory_utilization` of
+  each GPU, which is also what such a run measures as its peak;
+- MLX: 0.25 GiB; transformers: prompt × vocab × 4 bytes of fp32 logits + 0.4 GiB.
+
+Fit on N devices: tensor-parallel engines need weights/N + KV/N + per-device buffers ≤ the
+pool of each device; layer-split engines need the sum over devices; single-device engines
+take N = 1 only. Apple and other unified-memory machines may wire `WIRED_FRACTION` of
+their memory (70% up to 36 GB, 75% above).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
 
-GIB = 2**30
+from benchmarks.estimate.dims import GIB, ModelDims, kv_cache_bytes, weight_bytes
+from benchmarks.estimate.engines import Engine, engine_get
+
+TP_SIZES = (1, 2, 4, 8, 16, 32, 64)
+UNIFIED_KINDS = ("apple", "cpu", "unified")
 DEFAULT_KV = "bf16"
+LLAMACPP_UBATCH = 512
+VLLM_PROFILE_TOKENS = 8192
 
 
-@dataclass(frozen=True, slots=True)
-class Precision:
-    """A weight format. bits_per_weight includes group scales/zeros (AWQ/GPTQ group 128:
-    4 + (16-bit scale + 4-bit zero) / 128 ≈ 4.156; GGUF figures are llama.cpp's average
-    bits per weight over a Llama-3-8B file). compute_dtype picks the TFLOP/s column."""
-
-    name: str
-    bits_per_weight: float
-    label: str
-    compute_dtype: Literal["bf16", "fp8", "int8"] = "bf16"
-
-    @property
-    def bytes_per_weight(self) -> float:
-        return self.bits_per_weight / 8
-
-
-PRECISIONS: dict[str, Precision] = {
-    p.name: p
-    for p in (
-        Precision("fp32", 32.0, "FP32"),
-        Precision("bf16", 16.0, "BF16"),
-        Precision("fp16", 16.0, "FP16"),
-        Precision("fp8", 8.0, "FP8 (W8A8)", "fp8"),
-        Precision("int8", 8.0, "INT8 (W8A8)", "int8"),
-        Precision("int4-awq", 4.156, "INT4 AWQ (g128)"),
-        Precision("int4-gptq", 4.156, "INT4 GPTQ (g128)"),
-        Precision("q8_0", 8.5, "GGUF Q8_0"),
-        Precision("q6_k", 6.5625, "GGUF Q6_K"),
-        Precision("q5_k_m", 5.69, "GGUF Q5_K_M"),
-        Precision("q4_k_m", 4.89, "GGUF Q4_K_M"),
-        Precision("q3_k_m", 3.91, "GGUF Q3_K_M"),
-        Precision("q2_k", 3.35, "GGUF Q2_K"),
-    )
-}
-
-
-class UnknownPrecision(ValueError):
-    pass
-
-
-def precision_get(name: str) -> Precision:
-    try:
-        return PRECISIONS[name]
-    except KeyError:
-        raise UnknownPrecision(f"unknown precision {name!r}; known: {sorted(PRECISIONS)}") from None
-
-
-@dataclass(frozen=True, slots=True)
-class ModelDims:
-    params_total: int
-    params_active: int | None = None  # MoE: parameters used per token
-    num_layers: int | None = None
-    hidden_size: int | None = None
-    num_heads: int | None = None
-    num_kv_heads: int | None = None  # GQA; None = num_heads
-    head_dim: int | None = None  # None = hidden_size / num_heads
-    kv_lora_rank: int | None = None  # MLA
-    qk_rope_head_dim: int | None = None
-    sliding_window: int | None = None
-    context_tokens: int | None = None  # the model's maximum context
-    num_experts: int | None = None
-    experts_per_token: int | None = None
-    sliding_window_layers: int | None = None  # layers using the window; None = all
-
-    @property
-    def active(self) -> int:
-        return self.params_active or self.params_total
+def wired_fraction(memory_gib: float) -> float:
+    """Share of unified memory the GPU may wire (Metal recommendedMaxWorkingSetSize)."""
+    return 0.70 if memory_gib <= 36 else 0.75
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,20 +48,35 @@ class AcceleratorSpec:
     int8_tops: float | None = None
     tdp_watts: int | None = None
     kind: str = "datacenter"
+    vendor: str = ""
+    family: str = ""
 
     def tflops_for(self, compute_dtype: str) -> float:
-        """Dense TFLOP/s for a compute dtype; falls back to bf16 where the chip lacks it."""
-        if compute_dtype == "fp8" and self.fp8_tflops:
+        """Dense TFLOP/s for a compute dtype; falls back to bf16 where the chip lacks it
+        (fp4 falls back to fp8, then bf16)."""
+        if compute_dtype in ("fp8", "fp4") and self.fp8_tflops:
             return self.fp8_tflops
         if compute_dtype == "int8" and self.int8_tops:
             return self.int8_tops
         return self.bf16_tflops
 
+    @property
+    def unified(self) -> bool:
+        return self.kind in UNIFIED_KINDS
+
+
+def device_class(accel: AcceleratorSpec) -> str:
+    """ "cpu" for a CPU host, else "gpu" (discrete, Apple and other unified-memory GPUs):
+    engines' uncalibrated factors and calibration fallbacks never cross the two."""
+    return "cpu" if accel.kind == "cpu" else "gpu"
+
 
 @dataclass(frozen=True, slots=True)
 class Overhead:
-    per_device_gib: float = 1.0  # CUDA context + allocator slack, per device
-    activation_fraction: float = 0.05  # activations/workspace as a fraction of weights
+    """Legacy fixed overhead (the planner's fit grid): per device + a share of weights."""
+
+    per_device_gib: float = 0.5
+    activation_fraction: float = 0.02
 
 
 DEFAULT_OVERHEAD = Overhead()
@@ -112,11 +85,13 @@ DEFAULT_OVERHEAD = Overhead()
 @dataclass(frozen=True, slots=True)
 class MemoryEstimate:
     weights_bytes: float
-    kv_cache_bytes: float
-    overhead_bytes: float
-    total_bytes: float
-    per_device_overhead_bytes: float = 0.0  # the part of overhead each extra device repeats
-    kv_known: bool = True  # False when the dims lacked layers/heads (KV counted as 0)
+    kv_cache_bytes: float | None  # None: unknown (the dims lack layers/heads)
+    overhead_bytes: float  # engine buffers and driver context, all devices
+    total_bytes: float  # weights + known KV + overhead
+    per_device_overhead_bytes: float = 0.0
+    kv_known: bool = True
+    engine: str = ""
+    count: int = 1
 
     @property
     def total_gib(self) -> float:
@@ -127,39 +102,37 @@ class MemoryEstimate:
         return self.weights_bytes / GIB
 
     @property
-    def kv_cache_gib(self) -> float:
-        return self.kv_cache_bytes / GIB
+    def kv_cache_gib(self) -> float | None:
+        return None if self.kv_cache_bytes is None else self.kv_cache_bytes / GIB
+
+    @property
+    def shared_bytes(self) -> float:
+        """What N devices split between them (weights + KV)."""
+        return self.total_bytes - self.per_device_overhead_bytes * self.count
 
 
-def kv_bytes_per_token_layerwise(dims: ModelDims, kv_bytes: float) -> float:
-    """KV bytes one token adds in one layer: 2 × kv_heads × head_dim × bytes (MLA: latent)."""
-    if dims.kv_lora_rank:
-        return (dims.kv_lora_rank + (dims.qk_rope_head_dim or 0)) * kv_bytes
-    heads = dims.num_heads
-    head_dim = dims.head_dim or (dims.hidden_size // heads if dims.hidden_size and heads else None)
-    kv_heads = dims.num_kv_heads or heads
-    if not (kv_heads and head_dim):
-        return 0.0
-    return 2 * kv_heads * head_dim * kv_bytes
-
-
-def estimate_kv_cache_bytes(
-    dims: ModelDims, context_tokens: int, batch: int = 1, kv_precision: str = "bf16"
+def engine_buffers_bytes(
+    dims: ModelDims,
+    engine: Engine,
+    *,
+    prompt_tokens: int = 512,
+    apple: bool = False,
+    ubatch: int | None = None,
 ) -> float:
-    """KV cache bytes for `batch` sequences of `context_tokens` (see module docstring)."""
-    per_layer_token = kv_bytes_per_token_layerwise(
-        dims, precision_get(kv_precision).bytes_per_weight
-    )
-    layers = dims.num_layers or 0
-    window = dims.sliding_window
-    if window and window < context_tokens:
-        sw_layers = layers
-        if dims.sliding_window_layers is not None:
-            sw_layers = min(dims.sliding_window_layers, layers)
-        layer_tokens = sw_layers * window + (layers - sw_layers) * context_tokens
-    else:
-        layer_tokens = layers * context_tokens
-    return per_layer_token * layer_tokens * batch
+    """Per-device bytes an engine allocates besides weights and KV (module docstring);
+    `ubatch`: llama.cpp's -ub when not the default."""
+    vocab, hidden = dims.vocab_size, dims.hidden_size
+    reserve = 0.0 if apple else engine.device_reserve_gib * GIB
+    if engine.fit_rule == "llamacpp":
+        ub = ubatch or LLAMACPP_UBATCH
+        buf = ub * 4 * (vocab + 4 * hidden) if vocab and hidden else 0.25 * GIB
+        return buf + reserve
+    if engine.fit_rule == "vllm":
+        return 1.0 * GIB + VLLM_PROFILE_TOKENS * 16 * (hidden or 4096)
+    if engine.fit_rule == "mlx":
+        return 0.25 * GIB
+    logits = max(prompt_tokens, 1) * 4 * (vocab or 32000)
+    return logits + reserve + 0.25 * GIB
 
 
 def estimate_memory(
@@ -167,50 +140,202 @@ def estimate_memory(
     precision: str,
     context_tokens: int,
     batch: int = 1,
-    kv_precision: str = "bf16",
-    overhead: Overhead = DEFAULT_OVERHEAD,
+    kv_precision: str = DEFAULT_KV,
+    overhead: Overhead | None = None,
+    *,
+    engine: str = "llama.cpp",
+    count: int = 1,
+    apple: bool = False,
+    ubatch: int | None = None,
 ) -> MemoryEstimate:
-    """Memory to serve `batch` sequences of `context_tokens` on one device (bytes).
+    """Memory to hold `batch` sequences of `context_tokens` with `engine` on `count` devices.
 
-    weights = params_total × bits/8 (all MoE experts); KV per module docstring;
-    overhead = per_device_gib × 2**30 + activation_fraction × weights.
-    """
-    weights = dims.params_total * precision_get(precision).bytes_per_weight
-    kv = estimate_kv_cache_bytes(dims, context_tokens, batch, kv_precision)
-    per_device = overhead.per_device_gib * GIB
-    over = per_device + overhead.activation_fraction * weights
-    known = kv_bytes_per_token_layerwise(dims, 1.0) > 0 and bool(dims.num_layers)
-    return MemoryEstimate(weights, kv, over, weights + kv + over, per_device, known)
+    `overhead` (legacy callers) replaces the engine's buffers with a fixed per-device
+    amount + a share of the weights."""
+    weights = weight_bytes(dims, precision).total
+    kv = kv_cache_bytes(dims, context_tokens, batch, kv_precision)
+    eng = engine_get(engine)
+    if overhead is not None:
+        per_device = overhead.per_device_gib * GIB + overhead.activation_fraction * weights
+    else:
+        per_device = engine_buffers_bytes(
+            dims, eng, prompt_tokens=context_tokens, apple=apple, ubatch=ubatch
+        )
+    count = max(int(count), 1)
+    total = weights + (kv or 0.0) + per_device * count
+    return MemoryEstimate(
+        weights_bytes=weights,
+        kv_cache_bytes=kv,
+        overhead_bytes=per_device * count,
+        total_bytes=total,
+        per_device_overhead_bytes=per_device,
+        kv_known=kv is not None,
+        engine=eng.name,
+        count=count,
+    )
 
 
-TP_SIZES = (1, 2, 4, 8, 16, 32, 64)
-UNIFIED_KINDS = ("apple", "cpu")
+@dataclass(frozen=True, slots=True)
+class Fit:
+    fits: bool
+    count: int
+    needed_gib_per_device: float  # the fullest device
+    usable_gib_per_device: float
+    reason: str = ""
+    proves_fit: bool = True  # False for engines that offload instead of failing (Ollama)
+
+    @property
+    def headroom_gib(self) -> float:
+        return self.usable_gib_per_device - self.needed_gib_per_device
+
+
+def usable_gib(accel: AcceleratorSpec, engine: Engine) -> float:
+    """Memory one device offers the engine (module docstring)."""
+    if accel.unified:
+        return accel.memory_gib * wired_fraction(accel.memory_gib)
+    if engine.fit_rule == "vllm":
+        return accel.memory_gib * engine.memory_utilization
+    return accel.memory_gib
+
+
+def fit_check(memory: MemoryEstimate, accel: AcceleratorSpec, count: int) -> Fit:
+    """Does `memory` (estimated for `count` devices) fit on `count` × `accel`?"""
+    eng = engine_get(memory.engine or "llama.cpp")
+    usable = usable_gib(accel, eng)
+    count = max(int(count), 1)
+    if count > 1 and (accel.unified or eng.parallel == "single"):
+        return Fit(
+            False,
+            count,
+            memory.total_gib,
+            usable,
+            f"{eng.label} runs on one device here",
+            not eng.offloads,
+        )
+    shared = memory.shared_bytes / GIB
+    per_device = shared / count + memory.per_device_overhead_bytes / GIB
+    ok = per_device <= usable
+    reason = (
+        ""
+        if ok
+        else (
+            f"needs {per_device:.1f} GiB per device, {usable:.1f} GiB usable"
+            + ("" if memory.kv_known else " (KV cache unknown: more in fact)")
+        )
+    )
+    return Fit(ok, count, per_device, usable, reason, not eng.offloads)
+
+
+def devices_needed(
+    dims: ModelDims,
+    precision: str,
+    accel: AcceleratorSpec,
+    *,
+    engine: str,
+    context_tokens: int,
+    batch: int = 1,
+    kv_precision: str = DEFAULT_KV,
+    max_count: int = 8,
+    memory_of: Callable[..., MemoryEstimate] | None = None,
+) -> tuple[int | None, MemoryEstimate]:
+    """Fewest devices (tensor parallel: powers of two; layer split: any count) that hold
+    the model at `context_tokens` × `batch`, and the memory estimate at that count; None
+    when even `max_count` do not. `memory_of`: estimate_memory or a memo of it (a page
+    that asks for many accelerators builds each estimate once)."""
+    memory_of = memory_of or estimate_memory
+    eng = engine_get(engine)
+    if accel.unified or eng.parallel == "single":
+        counts: tuple[int, ...] = (1,)
+    elif eng.parallel == "tensor":
+        counts = tuple(n for n in TP_SIZES if n <= max_count)
+    else:
+        counts = tuple(range(1, max_count + 1))
+    memory = None
+    for n in counts:
+        memory = memory_of(
+            dims,
+            precision,
+            context_tokens,
+            batch,
+            kv_precision,
+            engine=eng.name,
+            count=n,
+            apple=accel.unified,
+        )
+        if fit_check(memory, accel, n).fits:
+            return n, memory
+    return None, memory  # type: ignore[return-value]  # counts is never empty
 
 
 def accelerators_needed(
     memory: MemoryEstimate,
     accel: AcceleratorSpec,
     max_count: int = 8,
-    usable_fraction: float = 0.9,
-    unified_memory_fraction: float = 0.75,
+    usable_fraction: float | None = None,
+    unified_memory_fraction: float | None = None,
 ) -> int | None:
-    """Smallest tensor-parallel size N (1, 2, 4, 8, ...; ≤ max_count) such that
-    (total − per-device overhead) / N + per-device overhead ≤ usable_fraction × memory.
-
-    Weights, KV and activations split evenly across N devices; each device repeats its own
-    fixed overhead. Apple/CPU unified memory caps usable_fraction at
-    unified_memory_fraction (macOS wires at most ~75% of RAM for the GPU) and is one
-    machine, never tensor-parallel (N = 1 only). None: no fit.
-    """
-    fraction = usable_fraction
-    if accel.kind in UNIFIED_KINDS:
-        fraction = min(fraction, unified_memory_fraction)
-        max_count = 1
+    """Smallest tensor-parallel size N (1, 2, 4, 8 ...) that holds `memory` (legacy form:
+    the per-device overhead of `memory` is repeated on each device). None: no fit."""
+    if accel.unified:
+        fraction = unified_memory_fraction or wired_fraction(accel.memory_gib)
+        return 1 if memory.total_bytes <= accel.memory_gib * GIB * fraction else None
+    fraction = usable_fraction if usable_fraction is not None else 0.95
     usable = accel.memory_gib * GIB * fraction
-    shared = memory.total_bytes - memory.per_device_overhead_bytes
+    shared = memory.total_bytes - memory.per_device_overhead_bytes * memory.count
     for n in TP_SIZES:
         if n > max_count:
             break
         if shared / n + memory.per_device_overhead_bytes <= usable:
             return n
     return None
+
+
+def offload_fraction(memory: MemoryEstimate, accel: AcceleratorSpec, count: int = 1) -> float:
+    """Share of the weights a layer-split engine that offloads (llama.cpp `-ngl`, Ollama)
+    has to keep in host memory: what exceeds the devices' memory, over the weights.
+    0 when it fits; tensor-parallel engines do not offload (the answer is "no fit")."""
+    eng = engine_get(memory.engine or "llama.cpp")
+    if eng.fit_rule != "llamacpp" or memory.weights_bytes <= 0:
+        return 0.0
+    usable = usable_gib(accel, eng) * GIB * max(count, 1)
+    over = memory.total_bytes - usable
+    return min(max(over / memory.weights_bytes, 0.0), 1.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Offload:
+    """What of a model that does not fit its devices sits in host memory.
+
+    `layers`: share of the layers (their weights and KV cache), as `-ngl` below the layer
+    count or Ollama's automatic split place them; `experts`: share of the routed-expert
+    bytes, which llama.cpp moves to host memory before any dense layer (`--fit`, on by
+    default, and `--n-cpu-moe`): a token then reads on the CPU only the experts it routes to
+    among those."""
+
+    layers: float = 0.0
+    experts: float = 0.0
+
+
+def offload_plan(
+    memory: MemoryEstimate,
+    expert_total_bytes: float,
+    accel: AcceleratorSpec,
+    count: int = 1,
+    *,
+    experts_first: bool = False,
+) -> Offload:
+    """The Offload of `memory` on `count` × `accel` (class docstring). `experts_first`:
+    llama.cpp proper; Ollama offloads whole layers (its num_gpu), as do dense models."""
+    eng = engine_get(memory.engine or "llama.cpp")
+    if eng.fit_rule != "llamacpp" or memory.weights_bytes <= 0:
+        return Offload()
+    over = memory.total_bytes - usable_gib(accel, eng) * GIB * max(count, 1)
+    if over <= 0:
+        return Offload()
+    if experts_first and expert_total_bytes > 0:
+        if over <= expert_total_bytes:
+            return Offload(0.0, over / expert_total_bytes)
+        rest = memory.weights_bytes - expert_total_bytes
+        layers = (over - expert_total_bytes) / rest if rest > 0 else 1.0
+        return Offload(min(layers, 1.0), 1.0)
+    return Offload(min(over / memory.weights_bytes, 1.0), 0.0)

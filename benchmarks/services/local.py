@@ -30,8 +30,10 @@ def benchmark_run_local(
 ) -> list[BenchmarkRun]:
     """Run a real engine here (benchmarks.runner) and record one run per concurrency.
 
-    The accelerator is `accelerator_slug`, else the local GPU matched by name; failing
-    both, a stand-in row (CPU baseline) with `accelerator_assumed` set. Random-weight
+    The accelerator is `accelerator_slug`, else the local GPU matched by its exact device
+    name (benchmarks.devices); an unknown GPU is stored as unknown (no accelerator, the
+    device name kept, never trusted); a CPU host gets the CPU baseline row as a stand-in
+    with `accelerator_assumed` set. Random-weight
     runs are built from the catalog model's dims (scaled down unless `full_size`);
     scaled-down runs are stored with `scaled_down` set and checked against the dims
     that ran. Raises RunnerUnavailable when the engine is
@@ -59,11 +61,14 @@ def benchmark_run_local(
     if accelerator_slug:
         matched = _accelerator_get(accelerator_slug)
     elif result.gpu_name:
-        matched = accelerator_match(name=result.gpu_name)
-    accelerator = matched or _accelerator_get(
-        "cpu-server-ddr5-2s" if (result.environment.get("cpu_count") or 0) >= 32
-        else "cpu-desktop-ddr5" if not result.gpu_name else "h100-sxm"
-    )  # fmt: skip
+        memory = result.environment.get("gpu_memory_gib")
+        matched = accelerator_match(name=result.gpu_name, memory_gib=memory)
+    accelerator = matched
+    if matched is None and not result.gpu_name:  # a CPU host: the baseline row stands in
+        accelerator = _accelerator_get(
+            "cpu-server-ddr5-2s" if (result.environment.get("cpu_count") or 0) >= 32
+            else "cpu-desktop-ddr5"
+        )  # fmt: skip
     runs = []
     with transaction.atomic():
         for m in result.measurements:
@@ -74,12 +79,14 @@ def benchmark_run_local(
                 tpot_ms=m.tpot_ms, prefill_tokens_per_s=m.prefill_tokens_per_s,
                 decode_tokens_per_s=m.decode_tokens_per_s, peak_memory_gib=m.peak_memory_gib,
                 environment=result.environment, raw=m.raw,
+                accelerator_name=result.gpu_name or str(result.environment.get("host_cpu", "")),
             )  # fmt: skip
             run, _ = benchmark_run_record(
                 model=model, accelerator=accelerator, record=record,
                 source=BenchmarkRun.Source.RUNNER, accelerator_count=max(1, result.gpu_count),
                 dims=result.dims if result.scaled_down or random_weights else None,
-                scaled_down=result.scaled_down, accelerator_assumed=matched is None,
+                scaled_down=result.scaled_down,
+                accelerator_assumed=matched is None and accelerator is not None,
             )  # fmt: skip
             runs.append(run)
     return runs

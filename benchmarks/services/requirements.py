@@ -13,27 +13,32 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
-from benchmarks.estimate import GIB, PRECISIONS, ModelDims, estimate_kv_cache_bytes, estimate_memory
+from benchmarks.estimate import GIB, PRECISIONS, ModelDims, estimate_memory, kv_cache_bytes
 from benchmarks.models import ModelRequirement
+from benchmarks.services.accelerators import DIM_FIELDS, dims_from_values
 from catalog.models import Model
 
 logger = logging.getLogger(__name__)
 
 REQUIREMENT_CONTEXT_TOKENS = 8192
-_DIM_FIELDS = ("params_total", "params_active", "num_layers", "hidden_size", "num_heads",
-               "num_kv_heads", "head_dim", "kv_lora_rank", "qk_rope_head_dim",
-               "sliding_window", "context_tokens", "num_experts", "experts_per_token")  # fmt: skip
+# The formats the catalog's `fits` filter offers (one row each per model).
+REQUIREMENT_PRECISIONS = ("fp32", "bf16", "fp16", "fp8", "int8", "int4-awq", "int4-gptq",
+                          "q8_0", "q6_k", "q5_k_m", "q4_k_m", "q3_k_m", "q2_k")  # fmt: skip
 _UPDATE_FIELDS = ["weights_gib", "kv_gib_per_1k_tokens", "overhead_gib", "total_gib",
                   "context_tokens", "updated_at"]  # fmt: skip
 
 
 def requirement_rows(*, model_id: int, dims: ModelDims) -> list[ModelRequirement]:
-    """One unsaved row per known precision (8k context, batch 1, bf16 KV, one device)."""
-    kv_1k = estimate_kv_cache_bytes(dims, 1000) / GIB
+    """One unsaved row per REQUIREMENT_PRECISIONS format (8k context, batch 1, bf16 KV, one
+    device, the engine that runs the format: llama.cpp for GGUF, vLLM's buffers
+    otherwise). An unknown KV cache stays NULL and the total is then a lower bound."""
+    kv = kv_cache_bytes(dims, 1000)
+    kv_1k = None if kv is None else kv / GIB
     now = timezone.now()
     rows = []
-    for precision in PRECISIONS:
-        memory = estimate_memory(dims, precision, REQUIREMENT_CONTEXT_TOKENS)
+    for precision in REQUIREMENT_PRECISIONS:
+        engine = "llama.cpp" if PRECISIONS[precision].family == "gguf" else "vllm"
+        memory = estimate_memory(dims, precision, REQUIREMENT_CONTEXT_TOKENS, engine=engine)
         rows.append(
             ModelRequirement(
                 model_id=model_id, precision=precision, weights_gib=memory.weights_gib,
@@ -65,7 +70,11 @@ def model_requirements_refresh(
             if not values["params_total"]:
                 without.append(model_id)
                 continue
-            rows.extend(requirement_rows(model_id=model_id, dims=ModelDims(**values)))
+            dims = dims_from_values(values)
+            if dims is None:
+                without.append(model_id)
+                continue
+            rows.extend(requirement_rows(model_id=model_id, dims=dims))
         with transaction.atomic():
             if without:
                 ModelRequirement.objects.filter(model_id__in=without).delete()
@@ -79,7 +88,7 @@ def model_requirements_refresh(
         batch.clear()
         return len(rows)
 
-    for values in qs.values("id", *_DIM_FIELDS).iterator(chunk_size=chunk_size):
+    for values in qs.values("id", *DIM_FIELDS).iterator(chunk_size=chunk_size):
         batch.append(values)
         if len(batch) >= chunk_size:
             written += flush()

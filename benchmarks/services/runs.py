@@ -14,10 +14,10 @@ from django.utils import timezone
 
 from benchmarks.estimate import (
     PRECISIONS,
+    ROOFLINE,
     AcceleratorSpec,
-    Efficiency,
     ModelDims,
-    estimate_throughput,
+    estimate_speed,
     roofline_ratio,
 )
 from benchmarks.importers import ImportFormatError, RunRecord
@@ -60,10 +60,11 @@ def roofline_flag(
     """
     if dims is None or record.precision not in PRECISIONS or not spec.bf16_tflops:
         return ""
-    bound = estimate_throughput(
-        dims, record.precision, spec, count=count, concurrency=record.concurrency,
-        prompt_tokens=record.input_tokens, output_tokens=record.output_tokens,
-        efficiency=Efficiency(1.0, 1.0, 1.0, 1.0),
+    # The most a run can reach: tensor parallel over every device at 100% of peak.
+    bound = estimate_speed(
+        dims, record.precision, spec, engine="vllm", count=count,
+        concurrency=record.concurrency, prompt_tokens=record.input_tokens,
+        output_tokens=record.output_tokens, efficiency=ROOFLINE,
     )  # fmt: skip
     reasons = []
     per_stream = (1000 / record.tpot_ms) if record.tpot_ms else None
@@ -87,9 +88,10 @@ def roofline_flag(
     return "; ".join(reasons)
 
 
-def _run_key(model: Model, accelerator: Accelerator, count: int, source: str,
+def _run_key(model: Model, accelerator: Accelerator | None, count: int, source: str,
              record: RunRecord, measured_at: datetime, env_fp: str) -> str:  # fmt: skip
-    ident = [model.repo_id, accelerator.slug, count, source, record.engine,
+    where = accelerator.slug if accelerator is not None else f"device:{record.accelerator_name}"
+    ident = [model.repo_id, where, count, source, record.engine,
              record.engine_version, record.precision, record.batch_size, record.concurrency,
              record.input_tokens, record.output_tokens, record.ttft_ms, record.tpot_ms,
              record.prefill_tokens_per_s, record.decode_tokens_per_s, record.peak_memory_gib,
@@ -100,7 +102,7 @@ def _run_key(model: Model, accelerator: Accelerator, count: int, source: str,
 def benchmark_run_record(
     *,
     model: Model,
-    accelerator: Accelerator,
+    accelerator: Accelerator | None,
     record: RunRecord,
     source: str,
     accelerator_count: int | None = None,
@@ -108,12 +110,18 @@ def benchmark_run_record(
     dims: ModelDims | None = None,
     scaled_down: bool = False,
     accelerator_assumed: bool = False,
+    trust: str = BenchmarkRun.Trust.TRUSTED,
+    proves_fit: bool = True,
+    source_url: str = "",
+    submitter_name: str = "",
     now: datetime | None = None,
 ) -> tuple[BenchmarkRun, bool]:
     """Store one run (get-or-create on its run_key), flagged when above the roofline.
 
-    `dims` overrides the catalog model's dims for the roofline check (a scaled-down
-    random-weight model); `scaled_down` marks such runs untrusted for estimates.
+    `accelerator` None: the device string (`record.accelerator_name`) matched no
+    accelerator; the run is stored with that name and is never trusted. `dims` overrides
+    the catalog model's dims for the roofline check (a scaled-down random-weight model);
+    `scaled_down` marks such runs untrusted for estimates.
     Returns (run, created). Raises BenchmarkRunInvalid for impossible figures.
     """
     count = accelerator_count or record.accelerator_count or 1
@@ -126,10 +134,12 @@ def benchmark_run_record(
     measured_at = record.measured_at or now or timezone.now()
     env_fp = environment_fingerprint(record.environment)
     key = _run_key(model, accelerator, count, source, record, measured_at, env_fp)
-    reason = roofline_flag(
+    reason = "" if accelerator is None else roofline_flag(
         record=record, dims=dims or model_dims(model), spec=accelerator_spec(accelerator),
         count=count,
     )  # fmt: skip
+    if accelerator is None:
+        trust = BenchmarkRun.Trust.UNTRUSTED
     run, created = BenchmarkRun.objects.get_or_create(
         run_key=key,
         defaults={
@@ -143,7 +153,10 @@ def benchmark_run_record(
             "peak_memory_gib": record.peak_memory_gib, "environment": record.environment,
             "environment_fingerprint": env_fp, "raw_result": record.raw,
             "submitter": submitter, "source": source, "scaled_down": scaled_down,
-            "accelerator_assumed": accelerator_assumed,
+            "accelerator_assumed": accelerator_assumed, "trust": trust,
+            "proves_fit": proves_fit, "device_name": record.accelerator_name[:200],
+            "model_name": record.model_name[:300], "source_url": source_url,
+            "submitter_name": submitter_name[:200],
             "flagged": bool(reason), "flag_reason": reason, "measured_at": measured_at,
         },
     )  # fmt: skip
@@ -231,8 +244,9 @@ def benchmark_run_submit(
     record: RunRecord,
     accelerator_count: int = 1,
 ) -> BenchmarkRun:
-    """A remote runner's run (POST /api/benchmark-runs/): stored with source "api", flagged
-    when above the roofline. Resubmitting the same run returns the stored one.
+    """A remote runner's run (POST /api/benchmark-runs/): stored with source "api" and
+    community trust (it calibrates, labelled as a submission), flagged when above the
+    roofline. Resubmitting the same run returns the stored one.
     Raises NotFound for an unknown model or accelerator, BenchmarkRunInvalid for bad figures.
     """
     model, accelerator = _model_get(model_repo_id), _accelerator_get(accelerator_slug)
@@ -240,6 +254,7 @@ def benchmark_run_submit(
         run, _ = benchmark_run_record(
             model=model, accelerator=accelerator, record=record,
             source=BenchmarkRun.Source.API, accelerator_count=accelerator_count,
-            submitter=submitter,
+            submitter=submitter, trust=BenchmarkRun.Trust.COMMUNITY,
+            submitter_name=getattr(submitter, "username", "") or "",
         )  # fmt: skip
     return run

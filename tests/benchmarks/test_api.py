@@ -37,10 +37,12 @@ def make_runs(n: int) -> None:
 def test_accelerator_list_and_detail_by_slug(api):
     load_accelerators()
     body = api.get("/api/accelerators/?vendor=amd&min_memory_gib=190").json()
-    assert {a["slug"] for a in body} == {"mi300x", "mi325x", "cpu-server-ddr5-2s"}
+    assert {a["slug"] for a in body} == {"mi300x", "mi325x", "mi355x", "cpu-server-ddr5-2s"}
     detail = api.get("/api/accelerators/h100-sxm/").json()
-    assert (detail["memory_gib"], detail["bandwidth_gbps"]) == (80, 3350)
-    assert "H100" in detail["aliases"]
+    assert (detail["memory_gib"], detail["bandwidth_gbps"], detail["family"]) == (
+        80, 3350, "nvidia-hopper",
+    )  # fmt: skip
+    assert "NVIDIA H100 80GB HBM3" in detail["aliases"]
     assert api.get("/api/accelerators/nope/").status_code == 404
 
 
@@ -110,8 +112,9 @@ def test_submitted_run_beyond_the_roofline_is_stored_flagged(token_client):
 def test_submit_with_unknown_model_or_bad_fields_is_an_error_body(token_client):
     load_accelerators()
     response = token_client.post("/api/benchmark-runs/", SUBMIT, format="json")
-    assert response.status_code == 404
-    assert response.json()["error"]["code"] == "model_not_found"
+    # an unknown model in a body is a 400 naming the field (issue 16), not a 404
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["model"]
     bad = token_client.post("/api/benchmark-runs/", {**SUBMIT, "concurrency": 0}, format="json")
     assert bad.status_code == 400
     assert "concurrency" in bad.json()["error"]["fields"]

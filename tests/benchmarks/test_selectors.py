@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize(
     ("name", "slug"),
-    [("NVIDIA H100 80GB HBM3", "h100-sxm"), ("H100", "h100-sxm"), ("A100-80GB", "a100-sxm-80gb"),
+    [("NVIDIA H100 80GB HBM3", "h100-sxm"), ("NVIDIA A100-SXM4-80GB", "a100-sxm-80gb"),
      ("NVIDIA A100-SXM4-40GB", "a100-sxm-40gb"), ("NVIDIA GeForce RTX 4090", "rtx-4090"),
      ("Tesla T4", "t4"), ("NVIDIA L4", "l4"), ("NVIDIA L40S", "l40s"), ("A10G", "a10g"),
      ("NVIDIA H100 PCIe", "h100-pcie"), ("AMD Instinct MI300X", "mi300x")],
@@ -23,9 +23,16 @@ def test_accelerator_match_resolves_device_and_cloud_names(name, slug):
     assert accelerator_match(name=name).slug == slug
 
 
-def test_accelerator_match_of_an_unknown_device_is_none():
+@pytest.mark.parametrize("name", ["Some FPGA 9000", "H100", "A100-80GB", "Apple M4"])
+def test_accelerator_match_of_an_unknown_or_ambiguous_device_is_none(name):
     load_accelerators()
-    assert accelerator_match(name="Some FPGA 9000") is None
+    assert accelerator_match(name=name) is None
+
+
+def test_accelerator_match_uses_the_memory_to_tell_variants_apart():
+    load_accelerators()
+    assert accelerator_match(name="Apple M4", memory_gib=24).slug == "apple-m4-24gb"
+    assert accelerator_match(name="NVIDIA GeForce RTX 3060", memory_gib=12).slug == "rtx-3060-12gb"
 
 
 def test_run_list_for_model_query_count_does_not_grow(django_assert_num_queries):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from django.core.management.base import CommandError
 from benchmarks.models import Accelerator, BenchmarkRun
 from benchmarks.services import (
     ACCELERATORS_PATH,
+    LIST_PRICES_PATH,
     AcceleratorFileError,
     BenchmarkRunInvalid,
     accelerators_load,
@@ -33,13 +35,22 @@ def test_accelerator_file_has_the_required_hardware_with_unique_slugs_and_aliase
     required = {"h200", "h100-sxm", "h100-pcie", "h100-nvl", "a100-sxm-40gb", "a100-sxm-80gb",
                 "l40s", "l40", "l4", "a10g", "a10", "t4", "v100-16gb", "v100-32gb", "mi300x",
                 "mi325x", "mi250x", "gaudi2", "gaudi3", "rtx-5090", "rtx-4090", "rtx-4080",
-                "rtx-3090", "rtx-3060-12gb", "rtx-6000-ada", "rtx-a6000", "apple-m2-ultra",
-                "apple-m3-max", "apple-m4-max", "cpu-server-ddr5-2s", "cpu-desktop-ddr5",
-                "b200"}  # fmt: skip
+                "rtx-3090", "rtx-3060-12gb", "rtx-6000-ada", "rtx-a6000", "apple-m2-ultra-192gb",
+                "apple-m3-max-128gb", "apple-m4-max-128gb", "cpu-server-ddr5-2s",
+                "cpu-desktop-ddr5", "b200"}  # fmt: skip
+    # issue 17: what users actually have
+    required |= {"apple-m1-8gb", "apple-m1-max-64gb", "apple-m1-ultra-128gb",
+                 "apple-m3-ultra-512gb", "apple-m4-16gb", "apple-m4-pro-48gb", "rtx-2080-ti",
+                 "rtx-3070", "rtx-4070-ti",
+                 "rtx-4070-super", "rtx-5060-ti-16gb", "rtx-pro-6000", "a800-sxm", "h800-sxm",
+                 "h20", "l20", "gh200", "gb200", "b300", "mi355x", "rx-7900-xtx", "rx-7900-xt",
+                 "arc-a770", "arc-b580"}  # fmt: skip
     assert required <= slugs
     aliases = [a.lower() for r in rows for a in r["aliases"]]
     assert len(aliases) == len(set(aliases))
-    assert {"h100", "h100-80gb", "a100-80gb", "l4", "a10g", "t4"} <= set(aliases)
+    # bare "H100" / "A100-80GB" name several boards: they are not aliases of one
+    assert {"h100-sxm5", "a100-sxm4-80gb", "l4", "a10g", "t4"} <= set(aliases)
+    assert not {"h100", "a100-80gb"} & set(aliases)
     assert all(r["source"] and r["memory_gib"] > 0 and r["bandwidth_gbps"] > 0 for r in rows)
 
 
@@ -176,21 +187,50 @@ def test_import_benchmark_command_prints_counts():
     assert out.getvalue().strip() == ("benchmark runs: created=1 unchanged=0 rejected=1 flagged=0")
 
 
-def test_efficiency_is_calibrated_from_trusted_runs_of_the_same_family_only():
-    from benchmarks.estimate import Efficiency
-    from benchmarks.services import efficiency_for_accelerator
+def test_calibration_groups_trusted_runs_by_engine_and_accelerator_family():
+    from benchmarks.selectors.calibration import calibration_set
+    from benchmarks.services import accelerator_spec
 
     accels = load_accelerators()
-    model = make_model()
-    assert efficiency_for_accelerator(accelerator=accels["h100-sxm"]) == Efficiency()
-    # 8B bf16 at 512+64 tokens on an H100 at 100% bandwidth: 1 / ((16.06e9 + 75.5e6) / 3.35e12)
-    ideal = 3350e9 / (model.params_total * 2 + 2 * 32 * 8 * 128 * 2 * 576)
-    benchmark_run_record(model=model, accelerator=accels["h200"], source="vllm",
-                         record=make_record(tpot_ms=1000 / (0.6 * ideal * 4800 / 3350),
-                                            prefill_tokens_per_s=None))  # fmt: skip
-    amd_tpot_ms = 1000 / (0.3 * ideal * 5300 / 3350)
-    benchmark_run_record(model=model, accelerator=accels["mi300x"], source="vllm",
-                         record=make_record(tpot_ms=amd_tpot_ms))  # fmt: skip
-    got = efficiency_for_accelerator(accelerator=accels["h100-sxm"])
-    assert got.bandwidth == pytest.approx(0.6)
-    assert got.prefill_mfu == Efficiency().prefill_mfu
+    spec = accelerator_spec(accels["h100-sxm"])
+    assert calibration_set().for_accelerator("vllm", spec).level == "default"
+    for i in range(6):  # hopper datacenter runs of six models
+        model = make_model(params_total=(i + 1) * 2_000_000_000)
+        record = make_record(tpot_ms=4.0 + 3 * i, prefill_tokens_per_s=None)
+        benchmark_run_record(model=model, accelerator=accels["h200"], source="vllm", record=record)
+    benchmark_run_record(model=make_model(), accelerator=accels["mi300x"], source="vllm",
+                         record=make_record(tpot_ms=9.0))  # fmt: skip
+    cal = calibration_set().for_accelerator("vllm", spec)
+    assert (cal.level, cal.runs) == ("family", 6)
+    assert cal.group == "vllm × nvidia-hopper datacenter"
+    assert calibration_set().for_accelerator("llama.cpp", spec).level == "default"
+
+
+def test_accelerators_load_reads_list_prices_with_their_source_and_date():
+    accelerators_load()
+    rtx = Accelerator.objects.get(slug="rtx-4090")
+    assert rtx.list_price_usd == Decimal("1599.00")
+    assert rtx.list_price_date == date(2022, 9, 20)
+    assert rtx.list_price_source.startswith("Epoch AI")
+    assert Accelerator.objects.get(slug="rtx-5090").list_price_usd == Decimal("1999.00")
+    # no list price: none, never 0
+    assert Accelerator.objects.get(slug="t4").list_price_usd is None
+    doc = json.loads(LIST_PRICES_PATH.read_text())
+    assert all(r["source"] and r["date"] and r["usd"] > 0 for r in doc["prices"])
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ({"slug": "rtx-4090", "usd": 0, "date": "2022-10-12", "source": "x"}, "positive"),
+        ({"slug": "rtx-4090", "usd": 1599, "date": "2022-10-12", "source": ""}, "source"),
+        ({"slug": "no-such-gpu", "usd": 1, "date": "2022-10-12", "source": "x"}, "unknown"),
+        ({"slug": "rtx-4090", "usd": 1599, "date": "October", "source": "x"}, "row 1"),
+    ],
+)
+def test_a_bad_list_price_row_is_refused_naming_it_and_nothing_is_written(tmp_path, row, message):
+    path = tmp_path / "prices.json"
+    path.write_text(json.dumps({"prices": [row]}))
+    with pytest.raises(AcceleratorFileError, match=message):
+        accelerators_load(list_prices_path=path)
+    assert Accelerator.objects.count() == 0

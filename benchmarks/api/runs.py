@@ -1,32 +1,33 @@
-"""/api/accelerators/ and /api/benchmark-runs/ (reads public; POST with a DRF token)."""
+"""/api/accelerators/, /api/benchmark-runs/ and /api/models/<repo>/benchmarks/ (reads public;
+POST with a DRF token)."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import Http404
-from django.urls import path
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from benchmarks import selectors, services
-from benchmarks.estimate import PRECISIONS
 from benchmarks.importers import RunRecord
 from benchmarks.models import Accelerator, BenchmarkRun
+from benchmarks.services.accelerators import accelerator_resolve
 from catalog.models import Model
-from config.api import ErrorOut
+from catalog.services.hub_fetch import model_get_or_fetch
+from catalog.services.resolve import model_resolve
+from config.api import PG_INT_MAX, ErrorOut
 
 
 class AcceleratorOut(serializers.ModelSerializer):
     class Meta:
         model = Accelerator
-        fields = ["slug", "name", "vendor", "kind", "memory_gib", "bandwidth_gbps",
+        fields = ["slug", "name", "vendor", "kind", "family", "memory_gib", "bandwidth_gbps",
                   "bf16_tflops", "fp8_tflops", "int8_tops", "tdp_watts", "release_year",
-                  "aliases", "notes", "source"]  # fmt: skip
+                  "aliases", "notes", "source", "list_price_usd", "list_price_date",
+                  "list_price_source"]  # fmt: skip
 
 
 class AcceleratorFilter(filters.FilterSet):
@@ -57,8 +58,10 @@ class AcceleratorViewSet(viewsets.ReadOnlyModelViewSet):
 
 class BenchmarkRunOut(serializers.ModelSerializer):
     model = serializers.CharField(source="model.repo_id")
-    accelerator = serializers.CharField(source="accelerator.slug")
-    accelerator_name = serializers.CharField(source="accelerator.name")
+    accelerator = serializers.CharField(
+        source="accelerator.slug", default=None, help_text="null: unknown hardware"
+    )
+    accelerator_name = serializers.CharField(source="accelerator.name", default=None)
     submitter = serializers.CharField(source="submitter.username", default=None)
 
     class Meta:
@@ -68,21 +71,22 @@ class BenchmarkRunOut(serializers.ModelSerializer):
                   "input_tokens", "output_tokens", "ttft_ms", "tpot_ms",
                   "prefill_tokens_per_s", "decode_tokens_per_s", "peak_memory_gib",
                   "environment", "environment_fingerprint", "source", "scaled_down",
-                  "accelerator_assumed",
+                  "accelerator_assumed", "device_name", "trust", "proves_fit", "model_name",
+                  "source_url", "submitter_name",
                   "flagged", "flag_reason", "submitter", "measured_at"]  # fmt: skip
 
 
 class BenchmarkRunIn(serializers.Serializer):
     model = serializers.CharField(max_length=200, help_text="catalog repo id")
     accelerator = serializers.SlugField(max_length=60)
-    accelerator_count = serializers.IntegerField(min_value=1, default=1)
+    accelerator_count = serializers.IntegerField(min_value=1, max_value=4096, default=1)
     engine = serializers.CharField(max_length=40)
     engine_version = serializers.CharField(max_length=60, allow_blank=True, default="")
     precision = serializers.CharField(max_length=20)
-    batch_size = serializers.IntegerField(min_value=1, default=1)
-    concurrency = serializers.IntegerField(min_value=1, default=1)
-    input_tokens = serializers.IntegerField(min_value=0)
-    output_tokens = serializers.IntegerField(min_value=0)
+    batch_size = serializers.IntegerField(min_value=1, max_value=PG_INT_MAX, default=1)
+    concurrency = serializers.IntegerField(min_value=1, max_value=PG_INT_MAX, default=1)
+    input_tokens = serializers.IntegerField(min_value=0, max_value=PG_INT_MAX)
+    output_tokens = serializers.IntegerField(min_value=0, max_value=PG_INT_MAX)
     ttft_ms = serializers.FloatField(min_value=0, required=False, allow_null=True)
     tpot_ms = serializers.FloatField(min_value=0, required=False, allow_null=True)
     prefill_tokens_per_s = serializers.FloatField(min_value=0, required=False, allow_null=True)
@@ -143,6 +147,9 @@ class BenchmarkRunViewSet(
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
         model, accel, count = v.pop("model"), v.pop("accelerator"), v.pop("accelerator_count")
+        # unknown names: catalog -> alias -> Hub, else a 400 naming the field
+        model = model_resolve(name=model, field="model").repo_id
+        accel = accelerator_resolve(name=accel, field="accelerator").slug
         raw = v.pop("raw_result")
         record = RunRecord(**v, raw=raw)
         run = services.benchmark_run_submit(
@@ -153,80 +160,9 @@ class BenchmarkRunViewSet(
         return Response(BenchmarkRunOut(run).data, status=status.HTTP_201_CREATED)
 
 
-def register(router) -> None:
-    router.register("accelerators", AcceleratorViewSet, basename="accelerator")
-    router.register("benchmark-runs", BenchmarkRunViewSet, basename="benchmark-run")
-
-
-# --- Per-model views: requirements (estimator) and measured runs ----------------------
-class MeasuredOut(serializers.Serializer):
-    runs = serializers.IntegerField(help_text="Trusted runs at this precision.")
-    decode_tokens_per_s = serializers.FloatField(
-        allow_null=True, help_text="Best measured decode tokens/s (all streams)."
-    )
-    peak_memory_gib = serializers.FloatField(allow_null=True, help_text="Lowest measured peak.")
-
-
-class AcceleratorRequirementOut(serializers.Serializer):
-    accelerator = serializers.CharField(help_text="Accelerator slug.")
-    name = serializers.CharField()
-    kind = serializers.CharField()
-    memory_gib = serializers.FloatField()
-    accelerators_needed = serializers.IntegerField(
-        allow_null=True, help_text="Tensor-parallel size that holds the model (≤ 8); null: none."
-    )
-    decode_tokens_per_s_per_stream = serializers.FloatField(allow_null=True)
-    decode_tokens_per_s_total = serializers.FloatField(allow_null=True)
-    bound = serializers.CharField(allow_null=True, help_text="memory or compute")
-    measured = MeasuredOut(allow_null=True, help_text="Measured runs; null when none exist.")
-
-
-class RequirementsOut(serializers.Serializer):
-    model = serializers.CharField()
-    precision = serializers.CharField()
-    context_tokens = serializers.IntegerField()
-    batch = serializers.IntegerField()
-    weights_gib = serializers.FloatField()
-    kv_cache_gib = serializers.FloatField()
-    overhead_gib = serializers.FloatField()
-    total_gib = serializers.FloatField()
-    kv_known = serializers.BooleanField(help_text="False: the dims lack layers/heads (KV = 0).")
-    accelerators = AcceleratorRequirementOut(many=True)
-
-
-class RequirementsIn(serializers.Serializer):
-    precision = serializers.ChoiceField(
-        choices=list(PRECISIONS), default="bf16", help_text="Weight precision."
-    )
-    context = serializers.IntegerField(
-        min_value=1, max_value=10_000_000, default=8192, help_text="Tokens per sequence."
-    )
-    batch = serializers.IntegerField(
-        min_value=1, max_value=4096, default=1, help_text="Concurrent sequences (KV cache)."
-    )
-
-
-def _catalog_model(repo_id: str) -> Model:
-    model = Model.objects.filter(repo_id=repo_id).first()
-    if model is None:
-        raise Http404(f"No model {repo_id!r} in the catalog.")
-    return model
-
-
-class ModelRequirementsView(APIView):
-    """The estimator's memory breakdown for one model and, per accelerator, how many it
-    needs and the estimated decode speed; measured run figures beside them."""
-
-    @extend_schema(
-        summary="A model's memory need and speed per accelerator (estimate + measured)",
-        parameters=[RequirementsIn],
-        responses={200: RequirementsOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
-    )
-    def get(self, request: Request, repo_id: str) -> Response:
-        params = RequirementsIn(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        body = selectors.model_requirements(model=_catalog_model(repo_id), **params.validated_data)
-        return Response(RequirementsOut(body).data)
+def catalog_model(repo_id: str) -> Model:
+    # A Hub repo the catalog lacks is fetched on demand (404 naming it when the Hub has none).
+    return model_get_or_fetch(repo_id=repo_id)
 
 
 class ModelBenchmarksView(ListAPIView):
@@ -243,16 +179,4 @@ class ModelBenchmarksView(ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[BenchmarkRun]:
-        return selectors.benchmark_run_list(model=_catalog_model(self.kwargs["repo_id"]))
-
-
-urlpatterns = [
-    path(
-        "models/<path:repo_id>/requirements/",
-        ModelRequirementsView.as_view(),
-        name="model-requirements",
-    ),
-    path(
-        "models/<path:repo_id>/benchmarks/", ModelBenchmarksView.as_view(), name="model-benchmarks"
-    ),
-]
+        return selectors.benchmark_run_list(model=catalog_model(self.kwargs["repo_id"]))
