@@ -1,4 +1,5 @@
-"""Quality API: leaderboards, a board's scores, a model's scores (thin: calls selectors)."""
+"""Quality API: leaderboards, a board's scores, a model's scores and quality per task, the
+quality index rows (thin: calls selectors)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from catalog.models import Model
 from config.errors import AtlasError
@@ -67,13 +69,61 @@ class ScoreOut(serializers.ModelSerializer):
             "ci_high",
             "samples",
             "total_cost_usd",
+            "variants",
         ]
 
 
+SCALE_HELP = (
+    "Position on the task's quality scale, 0..100: every leaderboard of the task put on one "
+    "scale by linear equating on the models they share; 0 = the lowest measured model of "
+    "the task, 100 = the highest (see quality/index/__init__.py)."
+)
+
+
 class QualityIndexOut(serializers.ModelSerializer):
+    """One model's index on one task, with its 95% interval (value ± uncertainty)."""
+
+    model = serializers.CharField(source="model.repo_id")
+    value = serializers.FloatField(help_text=SCALE_HELP)
+    uncertainty = serializers.FloatField(
+        allow_null=True, help_text="Half-width of the 95% interval in index points (null: unknown)."
+    )
+    low = serializers.FloatField(allow_null=True, read_only=True)
+    high = serializers.FloatField(allow_null=True, read_only=True)
+    adjustment = serializers.FloatField(
+        help_text="How far the dominance order moved the fitted value (index points)."
+    )
+
     class Meta:
         model = QualityIndex
-        fields = ["task", "value", "sources", "computed_at"]
+        fields = [
+            "model",
+            "task",
+            "value",
+            "uncertainty",
+            "low",
+            "high",
+            "adjustment",
+            "sources",
+            "computed_at",
+        ]
+
+
+class TaskQualityOut(serializers.Serializer):
+    """A model's quality on one task: measured (value ± uncertainty) or unknown (never 0)."""
+
+    task = serializers.CharField()
+    status = serializers.ChoiceField(choices=["measured", "unknown"])
+    value = serializers.FloatField(allow_null=True, help_text=SCALE_HELP)
+    uncertainty = serializers.FloatField(
+        allow_null=True, help_text="Half-width of the 95% interval, in index points."
+    )
+    low = serializers.FloatField(allow_null=True)
+    high = serializers.FloatField(allow_null=True)
+    adjustment = serializers.FloatField()
+    sources = serializers.JSONField()
+    computed_at = serializers.DateTimeField(allow_null=True)
+    note = serializers.CharField(help_text="Why the quality is unknown, when it is.")
 
 
 def _as_of(request: Request) -> date | None:
@@ -146,10 +196,38 @@ class ModelScoresView(ListAPIView):
         return selectors.score_list_for_model(model_id=model_id, as_of=_as_of(self.request))
 
 
+class ModelQualityView(APIView):
+    """A model's quality index per task, each with its 95% interval; tasks of its kind
+    with no leaderboard score are listed as unknown (never 0, never a proxy)."""
+
+    @extend_schema(summary="A model's quality per task", responses=TaskQualityOut(many=True))
+    def get(self, request: Request, repo_id: str) -> Response:
+        model = Model.objects.select_related("task").filter(repo_id=repo_id).first()
+        if model is None:
+            raise Http404(f"No model {repo_id!r} in the catalog.")
+        return Response(TaskQualityOut(selectors.model_quality(model=model), many=True).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Quality index rows (best first), each with its 95% interval",
+        parameters=[OpenApiParameter("task", str, description="chat, code, vision, ...")],
+    )
+)
+class QualityIndexViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = QualityIndexOut
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return selectors.quality_index_list(task=self.request.query_params.get("task") or None)
+
+
 def register(router) -> None:
     router.register("leaderboards", LeaderboardViewSet, basename="leaderboard")
+    router.register("quality-index", QualityIndexViewSet, basename="quality-index")
 
 
 urlpatterns = [
     path("models/<path:repo_id>/scores/", ModelScoresView.as_view(), name="model-scores"),
+    path("models/<path:repo_id>/quality/", ModelQualityView.as_view(), name="model-quality"),
 ]

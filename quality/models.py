@@ -14,6 +14,8 @@ from django.db.models import F, Q
 
 from config.db import TimeStampedModel
 
+_EMPTY_LIST = models.Value([], output_field=models.JSONField())
+
 
 class Leaderboard(TimeStampedModel):
     slug = models.SlugField(max_length=80, unique=True)  # "lmarena-text", "aider-polyglot"
@@ -83,9 +85,12 @@ class ScoreQuerySet(models.QuerySet):
 class Score(TimeStampedModel):
     """One model's value for one metric (and category) in one snapshot.
 
-    `setting` is a stable text key of `settings` ("" when none, else e.g.
-    "reasoning_effort=high;thinking=1") so a model run in several configurations keeps
-    one row each without a unique index over JSON.
+    One row per model, metric and category of a snapshot (kept by the loader; no
+    database constraint, so snapshots exported before it still load): when the board
+    lists the model several times (settings such as "reasoning_effort=high", or dated names that
+    link to the same model), the row holds the run that is best on the board's headline
+    metric and `variants` keeps every other run's value (quality.feeds.variants).
+    `setting` is a stable text key of `settings` ("" when none) of the kept run.
     """
 
     snapshot = models.ForeignKey(
@@ -102,6 +107,9 @@ class Score(TimeStampedModel):
     ci_high = models.FloatField(null=True, blank=True)
     samples = models.IntegerField(null=True, blank=True)  # votes / test cases where given
     total_cost_usd = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    # The model's other runs on this board: [{"source_name", "setting", "value", "ci_low",
+    # "ci_high", "samples"}], in the board's order.
+    variants = models.JSONField(default=list, blank=True, db_default=_EMPTY_LIST)
 
     objects = ScoreQuerySet.as_manager()
 
@@ -136,14 +144,23 @@ class Score(TimeStampedModel):
 
 
 class QualityIndex(TimeStampedModel):
-    """Materialized quality index for one model and one task (0..100, see quality.index)."""
+    """Materialized quality index for one model and one task (see quality.index).
+
+    `value`: the model's position on the task's scale, 0..100 (0 = lowest measured model
+    of the task, 100 = highest). `uncertainty`: half-width of its 95% interval in the
+    same points (value ± uncertainty; NULL = no noise known). `adjustment`: how far the
+    dominance order moved the fitted value. A model without a row has unknown quality
+    for the task, never 0.
+    """
 
     model = models.ForeignKey(
         "catalog.Model", on_delete=models.CASCADE, related_name="quality_indexes"
     )
     task = models.CharField(max_length=60)
     value = models.FloatField()
-    sources = models.JSONField(default=list, blank=True)  # [{"leaderboard", "date", ...}]
+    uncertainty = models.FloatField(null=True, blank=True)
+    adjustment = models.FloatField(default=0.0, db_default=0.0)
+    sources = models.JSONField(default=list, blank=True)  # [{"board", "raw", "on_scale", ...}]
     computed_at = models.DateTimeField()
 
     class Meta:
@@ -152,6 +169,10 @@ class QualityIndex(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(value__gte=0) & Q(value__lte=100), name="qualityindex_value_range"
             ),
+            models.CheckConstraint(
+                condition=Q(uncertainty__isnull=True) | Q(uncertainty__gte=0),
+                name="qualityindex_uncertainty_nonnegative",
+            ),
         ]
         indexes = [
             # catalog "sort by quality" / quality floor for a task
@@ -159,4 +180,5 @@ class QualityIndex(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.model_id} {self.task}={self.value:.1f}"
+        unc = f" ± {self.uncertainty:.1f}" if self.uncertainty is not None else ""
+        return f"{self.model_id} {self.task}={self.value:.1f}{unc}"

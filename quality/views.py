@@ -11,6 +11,7 @@ from quality import selectors
 from quality.models import Leaderboard, QualityIndex
 
 QVP_MAX_POINTS = 500
+QVP_TASK_DEFAULT = "chat"  # the task a quality page opens on
 
 
 def leaderboard_list(request: HttpRequest) -> HttpResponse:
@@ -34,6 +35,17 @@ def leaderboard_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def index_list(request: HttpRequest) -> HttpResponse:
+    """`/leaderboards/index/?task=chat`: the task's quality index, best first, each value
+    with its 95% interval, the boards behind it and the move made by the order."""
+    tasks = selectors.quality_index_tasks()
+    task = request.GET.get("task") or (
+        QVP_TASK_DEFAULT if QVP_TASK_DEFAULT in tasks else (tasks[0] if tasks else "")
+    )
+    page = Paginator(selectors.quality_index_list(task=task), 50).get_page(request.GET.get("page"))
+    return render(request, "quality/index_list.html", {"task": task, "tasks": tasks, "page": page})
+
+
 def pareto_front(points: list[tuple[float, float]]) -> set[int]:
     """Indexes of the points no other point beats on both axes: price (x, lower is better)
     and quality (y, higher is better). Sorted by price then quality, a point is on the
@@ -48,16 +60,13 @@ def pareto_front(points: list[tuple[float, float]]) -> set[int]:
     return front
 
 
-QVP_TASK_DEFAULT = "chat"
-
-
 def quality_vs_price(request: HttpRequest) -> HttpResponse:
     """`/leaderboards/quality-vs-price/?task=chat`: the task's quality index (y) against the
     model's cheapest current input price per 1M tokens (x), Pareto front marked (2 queries).
 
     Prices are read through the ORM's reverse relation `Model.offers` by name, so quality
     still imports nothing of pricing (layering: quality -> catalog only)."""
-    tasks = list(QualityIndex.objects.order_by("task").values_list("task", flat=True).distinct())
+    tasks = selectors.quality_index_tasks()
     task = request.GET.get("task") or (
         QVP_TASK_DEFAULT if QVP_TASK_DEFAULT in tasks else (tasks[0] if tasks else "")
     )

@@ -1,8 +1,8 @@
 """Quality's sections on catalog's pages (registered through `catalog.page_hooks`).
 
-model_detail: the model's newest scores per leaderboard and its quality index per task
-(2 queries). compare: quality index per task (1 query). model_list: the quality floor
-control and the listed models' best index (1 query).
+model_detail: the model's newest scores per leaderboard and its quality per task, measured
+(value ± 95% interval) or unknown (2 queries). compare: quality per task (1 query).
+model_list: the quality floor control and the listed models' best index (1 query).
 """
 
 from __future__ import annotations
@@ -16,11 +16,45 @@ from quality import selectors
 
 
 def model_detail(*, model: Model, **_: Any) -> dict[str, Any]:
+    """The model's quality per task (measured ± interval, or unknown) and its newest
+    scores. A model of a task we keep a scale for is shown even without a score, so its
+    unknown quality is said rather than left blank; other models without scores: nothing."""
     scores = selectors.score_list_current_for_model(model_id=model.id)
-    index = list(selectors.quality_index_for_models(model_ids=[model.id]))
-    if not scores and not index:
+    boards = {s.snapshot.leaderboard.slug for s in scores}
+    tasks = selectors.model_quality(model=model, scored_boards=boards)
+    if not scores and not tasks:
         return {}
-    return {"scores": scores, "quality_index": index, "quality_any": True}
+    measured = [t for t in tasks if t.status == "measured"]
+    best = max(measured, key=lambda t: t.value) if measured else None
+    return {
+        "scores": scores,
+        "score_boards": boards_with_categories(scores),
+        "quality_tasks": tasks,
+        "quality_any": True,
+        "quality_headline": best,
+        "quality_unknown_note": next((t.note for t in tasks if t.status != "measured"), ""),
+    }
+
+
+def boards_with_categories(scores: Sequence[Any]) -> list[dict[str, Any]]:
+    """The model's newest scores per board: each board's headline (overall) rows, and its
+    sub-category rows apart (the page puts those one click away). Boards in the order
+    their first score came."""
+    boards: dict[int, dict[str, Any]] = {}
+    for score in scores:
+        board = score.snapshot.leaderboard
+        entry = boards.setdefault(
+            board.id, {"board": board, "snapshot": score.snapshot, "headline": [], "categories": []}
+        )
+        entry["categories" if score.category else "headline"].append(score)
+    for entry in boards.values():
+        if not entry["headline"] and entry["categories"]:  # no overall row: lift the first
+            entry["headline"].append(entry["categories"].pop(0))
+    return list(boards.values())
+
+
+def _cell(value: float, uncertainty: float | None) -> str:
+    return f"{value:.1f} ± {uncertainty:.1f}" if uncertainty is not None else f"{value:.1f}"
 
 
 def compare(*, models: Sequence[Model], **_: Any) -> dict[str, Any]:
@@ -29,14 +63,14 @@ def compare(*, models: Sequence[Model], **_: Any) -> dict[str, Any]:
     rows = list(selectors.quality_index_for_models(model_ids=[m.id for m in models]))
     if not rows:
         return {}
-    by_task: dict[str, dict[int, float]] = {}
+    by_task: dict[str, dict[int, str]] = {}
     for row in rows:
-        by_task.setdefault(row.task, {})[row.model_id] = row.value
+        by_task.setdefault(row.task, {})[row.model_id] = _cell(row.value, row.uncertainty)
     return {
         "compare_quality_rows": [
             {
-                "label": f"Quality index, {task} (0–100)",
-                "cells": [f"{values[m.id]:.1f}" if m.id in values else "—" for m in models],
+                "label": f"Quality index, {task} (0–100 task scale, ± 95%)",
+                "cells": [values.get(m.id, "unknown") for m in models],
             }
             for task, values in sorted(by_task.items())
         ]
@@ -50,15 +84,19 @@ def model_list(*, models: Sequence[Model] = (), **_: Any) -> dict[str, Any]:
     }
     ids = [m.id for m in models]
     if ids:
-        best: dict[int, tuple[float, str]] = {}
+        best: dict[int, tuple[float, float | None, str]] = {}
         for row in selectors.quality_index_for_models(model_ids=ids):
             if row.model_id not in best or row.value > best[row.model_id][0]:
-                best[row.model_id] = (row.value, row.task)
+                best[row.model_id] = (row.value, row.uncertainty, row.task)
         context["row_badges_quality"] = {
-            model_id: [{"text": f"quality {value:.0f} · {task}", "tone": ""}]
-            for model_id, (value, task) in best.items()
+            model_id: [{"text": f"quality {_badge(value, unc)} · {task}", "tone": ""}]
+            for model_id, (value, unc, task) in best.items()
         }
     return context
+
+
+def _badge(value: float, uncertainty: float | None) -> str:
+    return f"{value:.0f} ± {uncertainty:.0f}" if uncertainty is not None else f"{value:.0f}"
 
 
 page_hooks.register("model_detail", model_detail)

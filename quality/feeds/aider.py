@@ -7,10 +7,17 @@ total_cost / pass_num_2. The machine id of the model is the `--model` argument o
 `command` (LiteLLM naming); the `model` field is free text and names the row.
 Settings that make rows of one model distinct: edit_format, reasoning_effort,
 editor_model (architect pairs) and thinking_tokens.
+
+Aider publishes no interval. A pass rate is a proportion of `test_cases` exercises, so
+each rate gets the 95% Wilson score interval (Wilson 1927; Brown, Cai & DasGupta 2001,
+"Interval Estimation for a Binomial Proportion", Statistical Science 16(2)) in ci_low /
+ci_high, rounded outwards to 0.01 points: the board's own sampling noise, which the
+quality index and its consistency check use.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -31,6 +38,20 @@ _MODEL_ARG_RE = re.compile(r"--model[= ]+(\S+)")
 # LiteLLM provider prefixes that are not the model's maker.
 _PROVIDER_ORGS = {"gemini": "google", "vertex_ai": "google", "xai": "xai", "x-ai": "xai"}
 _ROUTERS = {"openrouter", "fireworks_ai", "together_ai", "groq", "azure", "bedrock"}
+Z_95 = 1.959964
+
+
+def wilson_interval_pct(rate_pct: float, n: int, *, z: float = Z_95) -> tuple[float, float]:
+    """95% Wilson score interval of a pass rate (percent) over n cases, in percent:
+    center = (p + z²/2n) / (1 + z²/n), half = z / (1 + z²/n) · √(p(1−p)/n + z²/4n²);
+    bounds rounded outwards to 0.01 so the interval always contains the rate."""
+    p = rate_pct / 100.0
+    denom = 1.0 + z * z / n
+    center = (p + z * z / (2 * n)) / denom
+    half = z / denom * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    low = math.floor(max(0.0, center - half) * 10000) / 100
+    high = math.ceil(min(1.0, center + half) * 10000) / 100
+    return min(low, rate_pct), max(high, rate_pct)
 
 
 def command_model_id(command: object) -> str:
@@ -102,12 +123,25 @@ def parse_aider(
             "data_date": day,
         }
         kept = out.add(
-            ScoreRecord(metric="pass_rate_2", value=pass2, total_cost_usd=cost, **common),
+            ScoreRecord(
+                metric="pass_rate_2", value=pass2, total_cost_usd=cost, **_ci(pass2, samples),
+                **common,
+            ),
             where=where,
-        )
+        )  # fmt: skip
         if kept and pass1 is not None:
-            out.add(ScoreRecord(metric="pass_rate_1", value=pass1, **common), where=where)
+            out.add(
+                ScoreRecord(metric="pass_rate_1", value=pass1, **_ci(pass1, samples), **common),
+                where=where,
+            )
     return out.result()
+
+
+def _ci(rate_pct: float, cases: int | None) -> dict[str, float]:
+    if not cases:
+        return {}
+    low, high = wilson_interval_pct(rate_pct, cases)
+    return {"ci_low": low, "ci_high": high}
 
 
 def _cost(raw: object) -> Decimal | None:

@@ -67,7 +67,11 @@ BOARDS: dict[str, BoardSpec] = {
             licence="not stated (benchmark code Apache-2.0)",
             attribution=_LIVEBENCH_ATTR,
             redistributable=False,
-            description="Global average = mean of category means; categories and tasks 0-100",
+            description=(
+                "Global average = mean of category means; categories and tasks 0-100. "
+                "Interval: 95%, from the spread of the model's task scores around each "
+                "task's mean (computed by Model Atlas; LiveBench publishes none)"
+            ),
         ),
         BoardSpec(
             slug="aider-polyglot",
@@ -81,7 +85,11 @@ BOARDS: dict[str, BoardSpec] = {
             licence="Apache-2.0",
             attribution=_AIDER_ATTR,
             redistributable=True,
-            description="% of 225 exercises solved after one retry; total USD cost per run",
+            description=(
+                "% of 225 exercises solved after one retry; total USD cost per run. Interval: "
+                "95% Wilson score interval over the run's exercises (computed by Model Atlas; "
+                "Aider publishes none)"
+            ),
         ),
         BoardSpec(
             slug="mteb-eng-v2",
@@ -95,7 +103,11 @@ BOARDS: dict[str, BoardSpec] = {
             licence="CC0-1.0",
             attribution=_MTEB_ATTR,
             redistributable=True,
-            description="Mean main_score over 41 tasks (x100); per task type means",
+            description=(
+                "Mean main_score over 41 tasks (x100); per task type means. Interval: 95%, "
+                "from the spread of the model's task scores around each task's mean "
+                "(computed by Model Atlas; MTEB publishes none)"
+            ),
         ),
         BoardSpec(
             slug="open-asr-en",
@@ -109,7 +121,11 @@ BOARDS: dict[str, BoardSpec] = {
             licence="Apache-2.0",
             attribution=_ASR_ATTR,
             redistributable=True,
-            description="Word error rate % (avg of 8 English sets, lower is better) and RTFx",
+            description=(
+                "Word error rate % (avg of 8 English sets, lower is better) and RTFx. "
+                "Interval: 95%, from the spread of the model's per-set WERs around each "
+                "set's mean (computed by Model Atlas; the board publishes none)"
+            ),
         ),
     )
 }

@@ -4,8 +4,9 @@ table_<release>.csv: `model` then one column per task, score 0..100, empty = not
 categories_<release>.json: {category: [task columns]}. As on the site
 (src/Table/Averaging.js): category average = mean of the non-empty task scores of the
 category; global average = mean of the category averages (emitted only when every
-category has a score). model_links.json gives organization, display name, openweight
-and an HF URL for many open models.
+category has a score). The means carry a 95% interval computed here from the spread of
+the model's task scores (quality.feeds.intervals). model_links.json gives organization,
+display name, openweight and an HF URL for many open models.
 
 Model keys carry settings as suffixes ("gpt-5-mini-high", "claude-opus-4-5-20251101-
 thinking-64k-high-effort"); those are split off into `settings`, the rest is the name
@@ -18,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 from datetime import date
 
@@ -32,6 +34,7 @@ from quality.feeds import (
     number,
     settings_tuple,
 )
+from quality.feeds.intervals import interval, mean_se, residual_sd
 
 _EFFORT_RE = re.compile(r"-(xhigh|high|medium|low|minimal)(?:-effort)?$")
 _THINKING_RE = re.compile(r"-thinking-(\d+k|auto)$")
@@ -103,6 +106,7 @@ def parse_livebench(
     if unknown:
         out.errors.append(f"livebench: columns not in any category ignored: {', '.join(unknown)}")
     links = links or {}
+    parsed: list[tuple[str, dict, dict[str, float]]] = []
     for line_no, row in enumerate(reader, start=2):
         if not row or not any(cell.strip() for cell in row):
             continue
@@ -146,22 +150,52 @@ def parse_livebench(
             "open_weights": bool(link.get("openweight")),
             "data_date": release,
         }
-        cat_means: dict[str, float] = {}
-        for category, tasks in categories.items():
-            present = [scores[t] for t in tasks if t in scores]
-            for task in tasks:
-                if task in scores:
-                    out.add(
-                        ScoreRecord(value=scores[task], category=f"{category}/{task}", **common),
-                        where=where,
-                    )
-            if present:
-                cat_means[category] = sum(present) / len(present)
+        parsed.append((where, common, scores))
+    sigma = {
+        category: residual_sd(
+            {str(c["source_name"]): {t: sc[t] for t in tasks if t in sc} for _, c, sc in parsed}
+        )
+        for category, tasks in categories.items()
+    }
+    for where, common, scores in parsed:
+        _emit(out, where, common, scores, categories, sigma)
+    return out.result()
+
+
+def _emit(
+    out: ParseOutput,
+    where: str,
+    common: dict,
+    scores: dict[str, float],
+    categories: dict[str, list[str]],
+    sigma: dict[str, float | None],
+) -> None:
+    """Task, category-mean and global-mean records of one row. The means carry the
+    interval of intervals.py with each category's own task residual σ_g (a category
+    mean of n tasks: SE = σ_g / √n; the global mean of G category means: SE =
+    √(Σ_g SE_g²) / G), so a model's profile across categories is signal, not noise."""
+    cat_means: dict[str, float] = {}
+    variances: list[float] = []
+    for category, tasks in categories.items():
+        present = [scores[t] for t in tasks if t in scores]
+        for task in tasks:
+            if task in scores:
                 out.add(
-                    ScoreRecord(value=round(cat_means[category], 4), category=category, **common),
+                    ScoreRecord(value=scores[task], category=f"{category}/{task}", **common),
                     where=where,
                 )
-        if cat_means and len(cat_means) == len(categories):
-            overall = sum(cat_means.values()) / len(cat_means)
-            out.add(ScoreRecord(value=round(overall, 4), category="", **common), where=where)
-    return out.result()
+        if present:
+            cat_means[category] = sum(present) / len(present)
+            value = round(cat_means[category], 4)
+            se = mean_se(sigma[category], [1.0 / len(present)] * len(present))
+            if se is not None:
+                variances.append(se * se)
+            out.add(
+                ScoreRecord(value=value, category=category, **interval(value, se), **common),
+                where=where,
+            )
+    if cat_means and len(cat_means) == len(categories):
+        value = round(sum(cat_means.values()) / len(cat_means), 4)
+        known = len(variances) == len(cat_means)
+        se = math.sqrt(sum(variances)) / len(cat_means) if known else None
+        out.add(ScoreRecord(value=value, category="", **interval(value, se), **common), where=where)

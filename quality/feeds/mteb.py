@@ -5,7 +5,9 @@ mean_task, mean_tasktype, mean_<TaskType>, open_weights, then one column per tas
 (scores x100). Records: metric "mean_task" (category "" overall, "<TaskType>" per
 type), "mean_tasktype", and "main_score" per task (category "<TaskType>/<Task>" when
 the task type map is given, else the task). `samples` holds n_tasks: only rows with
-all 41 tasks are comparable to the published leaderboard.
+all 41 tasks are comparable to the published leaderboard. "mean_task" overall carries
+a 95% interval computed here from the spread of the model's task scores
+(quality.feeds.intervals).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from quality.feeds import (
     number,
     settings_tuple,
 )
+from quality.feeds.intervals import interval, mean_se, residual_sd
 
 REQUIRED = {"model", "mean_task", "mean_tasktype", "n_tasks"}
 TASKS_IN_BENCHMARK = 41
@@ -69,6 +72,7 @@ def parse_mteb(
     }
     task_cols = [c for c in fields if c not in meta_cols]
     out = ParseOutput()
+    parsed: list[tuple[str, str, dict, float, float, dict, dict]] = []
     for line_no, row in enumerate(reader, start=2):
         where = f"mteb line {line_no}"
         if None in row or any(v is None for v in row.values()):
@@ -102,7 +106,14 @@ def parse_mteb(
             "settings": settings_tuple({}),
             **named_model(name, open_weights=open_weights),
         }
-        out.add(ScoreRecord(metric="mean_task", value=mean_task, **common), where=where)
+        parsed.append((where, name, common, mean_task, mean_tt, per_type, per_task))
+    sigma = residual_sd({name: per_task for _, name, _, _, _, _, per_task in parsed})
+    for where, _, common, mean_task, mean_tt, per_type, per_task in parsed:
+        se = mean_se(sigma, [1.0 / len(per_task)] * len(per_task)) if per_task else None
+        out.add(
+            ScoreRecord(metric="mean_task", value=mean_task, **interval(mean_task, se), **common),
+            where=where,
+        )
         out.add(ScoreRecord(metric="mean_tasktype", value=mean_tt, **common), where=where)
         for task_type, value in per_type.items():
             out.add(

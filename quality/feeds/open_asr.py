@@ -4,7 +4,8 @@ Columns: model (HF repo id for open models, "vendor/product" for APIs), Avg. WER
 RTFx (-1 = not measured), Model size (B), License (Open | Proprietary), then
 "<set> WER" per English test set. Records: metric "wer" (category "" = the average,
 else the test set) in % (0..100, lower is better) and metric "rtfx" (seconds of
-audio per second of compute) when measured.
+audio per second of compute) when measured. The average WER carries a 95% interval
+computed here from the spread of the model's per-set WERs (quality.feeds.intervals).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from quality.feeds import (
     named_model,
     number,
 )
+from quality.feeds.intervals import interval, mean_se, residual_sd
 
 REQUIRED = {"model", "Avg. WER", "RTFx"}
 WER_MAX = 100.0  # a WER above 100% is possible in theory, never on this board
@@ -39,6 +41,7 @@ def parse_open_asr(
         )
     sets = [c for c in fields if c.endswith(" WER") and c != "Avg. WER"]
     out = ParseOutput()
+    parsed: list[tuple[str, str, dict, float, float, dict[str, float]]] = []
     for line_no, row in enumerate(reader, start=2):
         where = f"open_asr line {line_no}"
         if None in row or any(v is None for v in row.values()):
@@ -61,7 +64,11 @@ def parse_open_asr(
             continue
         open_weights = (row.get("License") or "").strip().lower() == "open"
         common = {"board": board, **named_model(name, open_weights=open_weights)}
-        out.add(ScoreRecord(metric="wer", value=avg, **common), where=where)
+        parsed.append((where, name, common, avg, rtfx, per_set))
+    sigma = residual_sd({name: per_set for _, name, _, _, _, per_set in parsed})
+    for where, _, common, avg, rtfx, per_set in parsed:
+        se = mean_se(sigma, [1.0 / len(per_set)] * len(per_set)) if per_set else None
+        out.add(ScoreRecord(metric="wer", value=avg, **interval(avg, se), **common), where=where)
         for test_set, value in per_set.items():
             out.add(
                 ScoreRecord(metric="wer", value=value, category=test_set, **common), where=where

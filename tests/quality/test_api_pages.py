@@ -9,10 +9,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.template.loader import render_to_string
 
-from catalog.models import FeedRun
+from catalog.models import FeedRun, Model
 from quality import selectors
 from quality.models import QualityIndex, Score
 from quality.services import leaderboard_sync, quality_index_refresh
+from quality.web_context import boards_with_categories
 from tests.quality.builders import ASR_HEADER, FIX, T0, asr_rows, make_hub_model
 
 pytestmark = pytest.mark.django_db
@@ -87,21 +88,16 @@ def test_leaderboard_pages_render_with_constant_queries(
 
 def test_model_scores_partial_shows_scores_and_index_with_sources(tmp_path: Path) -> None:
     _load_asr(tmp_path, 2)
-    model = make_hub_model("org/other")
+    # a model of no task we keep a scale for, without a score
+    html = render_to_string("quality/partials/model_scores.html", {"quality_tasks": []})
+    assert "Quality unknown" in html
+    asr = Model.objects.select_related("task").get(repo_id="org/asr-0")
+    scores = list(selectors.score_list_current_for_model(model_id=asr.id))
     html = render_to_string(
         "quality/partials/model_scores.html",
-        {
-            "scores": selectors.score_list_current_for_model(model_id=model.id),
-            "quality_index": [],
-        },
-    )
-    assert "No quality index" in html
-    asr = QualityIndex.objects.select_related("model").get(model__repo_id="org/asr-0")
-    html = render_to_string(
-        "quality/partials/model_scores.html",
-        {
-            "scores": selectors.score_list_current_for_model(model_id=asr.model_id),
-            "quality_index": selectors.quality_index_for_models(model_ids=[asr.model_id]),
+        {  # as quality.web_context builds it: each board's headline, categories apart
+            "score_boards": boards_with_categories(scores),
+            "quality_tasks": selectors.model_quality(model=asr),
         },
     )
     assert "speech-to-text" in html
@@ -114,8 +110,8 @@ def test_quality_index_rows_selector_gives_model_task_value() -> None:
     leaderboard_sync(source="mteb", file=FIX / "mteb", now=T0)
     quality_index_refresh(now=T0)
     rows = list(selectors.quality_index_rows(task="embeddings"))
-    values = {v for _, _, v in rows}
-    assert 62.5 in values
+    values = sorted(v for _, _, v in rows)
+    assert values == [0.0, 100.0]  # the task's scale: lowest and highest measured model
     assert all(task == "embeddings" for _, task, _ in rows)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -9,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from quality.feeds import FeedFormatError
-from quality.feeds.aider import command_model_id, parse_aider
+from quality.feeds.aider import command_model_id, parse_aider, wilson_interval_pct
+from quality.feeds.intervals import interval, mean_se, residual_sd
 from quality.feeds.livebench import (
     parse_livebench,
     parse_livebench_categories,
@@ -107,6 +109,28 @@ def test_aider_reads_pass_rates_cost_settings_and_command_model_id() -> None:
     assert command_model_id("aider --model xai/grok-3-mini-beta --reasoning-effort high") == (
         "xai/grok-3-mini-beta"
     )
+
+
+@pytest.mark.parametrize(
+    ("rate", "n", "expected"),
+    [
+        # Wilson 95% bounds, hand-checked: p=0.5, n=225: 0.5 ± 1.92712·0.033617
+        (50.0, 225, (43.52, 56.48)),
+        (0.0, 225, (0.0, 1.68)),  # upper bound z²/(n+z²) = 0.016787
+        (100.0, 225, (98.32, 100.0)),
+        (18.2, 225, (13.7, 23.77)),
+    ],
+)
+def test_aider_pass_rates_carry_a_wilson_interval_over_the_test_cases(
+    rate: float, n: int, expected: tuple
+) -> None:
+    assert wilson_interval_pct(rate, n) == expected
+
+
+def test_aider_records_store_the_interval_of_their_test_cases() -> None:
+    records, _ = parse_aider((FIX / "aider/polyglot_leaderboard.yml").read_bytes())
+    first = next(r for r in records if r.metric == "pass_rate_2")
+    assert (first.value, first.ci_low, first.ci_high) == (18.2, 13.7, 23.77)
 
 
 def test_mteb_reads_means_per_type_and_task_with_task_count() -> None:
@@ -261,3 +285,32 @@ def test_full_shared_copy_parses(shared_dir: Path, source: str, minimum: int) ->
     assert len(read.records) >= minimum
     # The only rejected row upstream: LiveBench's nemotron-3-super row has 21 of 24 cells.
     assert len(read.errors) == (1 if source == "livebench" else 0)
+
+
+def test_item_residual_sd_removes_item_difficulty_and_model_level() -> None:
+    crossed = {"a": {"t1": 10.0, "t2": 20.0}, "b": {"t1": 20.0, "t2": 10.0}}
+    # mu = 15 for both items; residuals ±5 per model, 2 degrees of freedom: sqrt(100 / 2)
+    assert residual_sd(crossed) == pytest.approx(math.sqrt(50.0))
+    assert mean_se(residual_sd(crossed), [0.5, 0.5]) == pytest.approx(5.0)
+    additive = {"a": {"t1": 10.0, "t2": 20.0}, "b": {"t1": 15.0, "t2": 25.0}}
+    assert residual_sd(additive) == 0.0  # b is 5 points better on every item: no noise
+    assert residual_sd({"a": {"t1": 1.0}}) is None
+
+
+def test_interval_is_value_plus_minus_1_96_se_rounded_outwards() -> None:
+    assert interval(15.0, 5.0) == {"ci_low": 5.2001, "ci_high": 24.7999}
+    assert interval(15.0, None) == {}
+
+
+def test_livebench_means_carry_an_interval_and_task_rows_do_not() -> None:
+    records, _ = parse_livebench(
+        (FIX / "livebench/table_2026_01_08.csv").read_bytes(),
+        categories=parse_livebench_categories(
+            (FIX / "livebench/categories_2026_01_08.json").read_bytes()
+        ),
+    )
+    overall = [r for r in records if r.category == ""]
+    tasks = [r for r in records if "/" in r.category]
+    assert overall
+    assert all(r.ci_low < r.value < r.ci_high for r in overall)
+    assert all(r.ci_low is None for r in tasks)

@@ -38,7 +38,8 @@ def test_lmarena_sync_links_hub_ids_creates_closed_api_models_and_lists_the_rest
         "exact_repo"
     )
     # A closed model with a known maker becomes the API-only model pricing feeds also key.
-    gpt = Model.objects.get(repo_id="openai/gpt-4o-2024-08-06")
+    # A dated snapshot is a snapshot of the vendor model (issue 14): "openai/gpt-4o".
+    gpt = Model.objects.get(repo_id="openai/gpt-4o")
     assert (gpt.open_weights, gpt.source) == (False, Model.Source.FEED)
     # No maker, no Hub link: not created, kept on the snapshot's unlinked list.
     snap = LeaderboardSnapshot.objects.get(leaderboard__slug="lmarena-text-style-control")
@@ -232,20 +233,27 @@ def test_all_sources_load_and_the_index_is_materialized() -> None:
     for source in ("lmarena", "livebench", "aider", "mteb", "open_asr"):
         run = leaderboard_sync(source=source, file=FIX / source, now=T0)
         assert run.status == FeedRun.Status.SUCCESS, run.errors
+    # gpt-4o ran twice: one row per model, its best run, the other run kept as a variant
     aider = Score.objects.get(
         snapshot__leaderboard__slug="aider-polyglot",
         metric="pass_rate_2",
-        setting="edit_format=diff",
+        model__repo_id="openai/gpt-4o",
     )
-    assert str(aider.total_cost_usd) == "7.0286"
+    assert (aider.value, aider.setting) == (20.0, "edit_format=whole;reasoning_effort=high")
+    assert str(aider.total_cost_usd) == "9.5000"
+    assert [(v["setting"], v["value"], v["total_cost_usd"]) for v in aider.variants] == [
+        ("edit_format=diff", 18.2, "7.0286")
+    ]
     assert aider.snapshot.data_date == date(2025, 1, 3)  # newest row date of the file
     assert quality_index_refresh(now=T0) == QualityIndex.objects.count()
     index = {
         (q.model.repo_id, q.task): q.value for q in QualityIndex.objects.select_related("model")
     }
-    assert index[("openai/whisper-large-v3", "speech-to-text")] == pytest.approx(85.12)
-    assert index[("BAAI/bge-small-en-v1.5", "embeddings")] == 62.5
+    # each task's scale runs from its lowest (0) to its highest (100) measured model
+    assert index[("openai/whisper-large-v3", "speech-to-text")] == 0.0  # WER 7.44 vs 6.88
+    assert index[("elevenlabs/scribe_v1", "speech-to-text")] == 100.0
+    assert index[("BAAI/bge-small-en-v1.5", "embeddings")] == 0.0  # 62.5 vs 64.0
     assert index[("black-forest-labs/FLUX.1-dev", "text-to-image")] == 100.0
-    # gpt-4o: arena 100 (best of 2 linked), LiveBench best setting 60 -> 80
-    assert index[("openai/gpt-4o-2024-08-06", "chat")] == 80.0
+    assert index[("openai/gpt-4o", "chat")] == 100.0  # ahead on both boards
+    assert not QualityIndex.objects.filter(uncertainty__isnull=True).exists()
     assert not AliasReview.objects.exists()

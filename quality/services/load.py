@@ -1,4 +1,4 @@
-"""Writes: load leaderboard files into snapshots and scores; refresh the quality index.
+"""Writes: load leaderboard files into snapshots and scores.
 
 Pipeline per source (ARCHITECTURE "ingestion pipeline"): feed_run_start -> read the
 user-supplied path and parse (pure) -> one transaction that upserts the Leaderboard
@@ -26,9 +26,9 @@ from catalog.services.runs import RunCounts, feed_ensure, feed_run_finish, feed_
 from config.errors import AtlasError
 from quality.feeds import FeedFormatError, ScoreRecord, records_fingerprint
 from quality.feeds.boards import BOARDS, SOURCES, BoardSpec
+from quality.feeds.variants import KeptScore, fold_variants, variant_of
 from quality.fetch import source_read
-from quality.index import ScoreInput, quality_indexes_compute
-from quality.models import Leaderboard, LeaderboardSnapshot, QualityIndex, Score
+from quality.models import Leaderboard, LeaderboardSnapshot, Score
 
 logger = logging.getLogger(__name__)
 
@@ -217,23 +217,54 @@ def _records_load(
             old_unlinked = set(snap.unlinked)
             todo = [r for r in rows if r.name_to_link in old_unlinked]
             counts.unchanged += len(rows) - len(todo)
-        new_scores = [
-            _score(snap, r, linked[r.name_to_link]) for r in todo if r.name_to_link in linked
-        ]
-        Score.objects.bulk_create(new_scores, batch_size=BATCH, ignore_conflicts=True)
-        counts.created += len(new_scores)
+        pairs = [(r, linked[r.name_to_link]) for r in todo if r.name_to_link in linked]
+        kept = fold_variants(
+            pairs, headline_metric=board.metric, higher_is_better=board.higher_is_better
+        )
+        _scores_store(snapshot=snap, kept=kept, retry=old_unlinked is not None)
+        counts.created += len(pairs)
         unlinked = sorted({r.name_to_link for r in todo if r.name_to_link not in linked})
         if old_unlinked is None or set(unlinked) != old_unlinked:
             snap.unlinked = unlinked
             snap.save(update_fields=["unlinked", "updated_at"])
         if old_unlinked is not None:
-            counts.unchanged += len(todo) - len(new_scores)
+            counts.unchanged += len(todo) - len(pairs)
         if progress:
             progress(len(rows))
     return counts
 
 
-def _score(snapshot: LeaderboardSnapshot, r: ScoreRecord, model_id: int) -> Score:
+def _scores_store(*, snapshot: LeaderboardSnapshot, kept: list[KeptScore], retry: bool) -> None:
+    """Insert one Score per (model, metric, category) with its variants. On a retry
+    (names linked after the snapshot was loaded) a model that already has that row gets
+    the new runs appended to the row's variants: the stored value is never overwritten."""
+    if not kept:
+        return
+    existing: dict[tuple[int, str, str], Score] = {}
+    if retry:
+        existing = {
+            (s.model_id, s.metric, s.category): s
+            for s in Score.objects.filter(
+                snapshot=snapshot, model_id__in={k.model_id for k in kept}
+            )
+        }
+    changed = []
+    new = []
+    for k in kept:
+        row = existing.get((k.model_id, k.record.metric, k.record.category))
+        if row is None:
+            new.append(_score(snapshot, k))
+        else:
+            row.variants = [*row.variants, variant_of(k.record), *k.variants]
+            row.updated_at = timezone.now()
+            changed.append(row)
+    Score.objects.bulk_create(new, batch_size=BATCH, ignore_conflicts=True)
+    if changed:
+        Score.objects.bulk_update(changed, ["variants", "updated_at"], batch_size=BATCH)
+
+
+def _score(snapshot: LeaderboardSnapshot, kept: KeptScore) -> Score:
+    r, model_id = kept.record, kept.model_id
     return Score(
         snapshot=snapshot,
         model_id=model_id,
@@ -247,6 +278,7 @@ def _score(snapshot: LeaderboardSnapshot, r: ScoreRecord, model_id: int) -> Scor
         ci_high=r.ci_high,
         samples=r.samples,
         total_cost_usd=r.total_cost_usd,
+        variants=list(kept.variants),
     )
 
 
@@ -304,51 +336,3 @@ def _hub_ids_absent(names: dict[str, FeedName]) -> set[str]:
         .values_list("repo_lower", flat=True)
     )
     return {name for repo, name in wanted.items() if repo not in present}
-
-
-@transaction.atomic
-def quality_index_refresh(*, now: datetime | None = None) -> int:
-    """Recompute QualityIndex rows (model x task) from each board's newest snapshot.
-
-    Upserts on (model, task) and deletes rows whose model lost every applicable score.
-    Returns the number of index rows now stored.
-    """
-    now = now or timezone.now()
-    current_ids = []
-    seen: set[int] = set()
-    for snap_id, board_id in LeaderboardSnapshot.objects.order_by(
-        "leaderboard_id", "-data_date"
-    ).values_list("id", "leaderboard_id"):
-        if board_id not in seen:
-            seen.add(board_id)
-            current_ids.append(snap_id)
-    rows = Score.objects.filter(snapshot_id__in=current_ids).values_list(
-        "model_id",
-        "snapshot__leaderboard__slug",
-        "metric",
-        "category",
-        "value",
-        "snapshot__data_date",
-        "samples",
-    )
-    values = quality_indexes_compute(
-        ScoreInput(m, b, metric, v, cat, d, n) for m, b, metric, cat, v, d, n in rows.iterator(5000)
-    )
-    QualityIndex.objects.bulk_create(
-        [
-            QualityIndex(
-                model_id=v.model_id,
-                task=v.task,
-                value=v.value,
-                sources=[s.as_json() for s in v.sources],
-                computed_at=now,
-            )
-            for v in values
-        ],
-        batch_size=BATCH,
-        update_conflicts=True,
-        unique_fields=["model", "task"],
-        update_fields=["value", "sources", "computed_at", "updated_at"],
-    )
-    QualityIndex.objects.exclude(computed_at=now).delete()
-    return len(values)
