@@ -21,31 +21,44 @@ from planner.records import (
     PlanInputs,
     Workload,
 )
+from planner.seats_plan import SEATS_DEFAULTS, answers_with_seats, seats_from_answers
 
 STEPS = ("task", "workload", "budget", "hardware", "constraints", "review")
 
 STEP_FIELDS: dict[str, tuple[str, ...]] = {
     "task": ("task", "model"),
     "workload": (
+        "seats", "interactions_per_seat_per_day",
         "requests_per_day", "requests_per_month", "avg_input_tokens", "avg_output_tokens",
         "images_per_request", "audio_minutes_per_request", "cacheable_input_share",
         "peak_concurrency", "max_ttft_s", "min_stream_tokens_per_s", "batch_ok",
     ),
     "budget": ("budget_monthly_usd", "hardware_capex_usd"),
-    "hardware": ("modes", "owned", "power_usd_per_kwh", "clouds", "regions", "spot"),
+    "hardware": (
+        "modes", "owned", "power_usd_per_kwh", "clouds", "regions", "spot", "billing",
+    ),
     "constraints": (
         "open_weights_only", "commercial_only", "min_context_tokens", "languages",
-        "excluded_providers", "quality_floor",
+        "excluded_providers", "quality_floor", "include_free_tiers", "include_resellers",
+        "include_unreviewed",
     ),
     "review": ("days_per_month", "max_utilization", "proxy_ceiling"),
 }  # fmt: skip
 ALL_FIELDS = tuple(f for step in STEPS for f in STEP_FIELDS[step])
-BOOL_FIELDS = ("batch_ok", "spot", "open_weights_only", "commercial_only")
+BOOL_FIELDS = (
+    "batch_ok", "spot", "open_weights_only", "commercial_only", "include_free_tiers",
+    "include_resellers", "include_unreviewed",
+)  # fmt: skip
+# rented hosts' billing -> HardwareChoice.per_second: auto = the task's default (per second
+# of use offered too for embeddings, images and speech), always-on only, or per second too
+BILLING = {"auto": None, "always-on": False, "per-second": True}
+BILLING_CHOICES = tuple(BILLING)
 LIST_FIELDS = ("modes",)  # repeated form fields (checkboxes)
 
 DEFAULTS: dict[str, Any] = {
     "task": "chat",
     "model": "",
+    **SEATS_DEFAULTS,  # the seats workload (planner/seats_plan.py)
     "requests_per_day": "10000",
     "requests_per_month": "",
     "avg_input_tokens": "800",
@@ -65,12 +78,16 @@ DEFAULTS: dict[str, Any] = {
     "clouds": "",
     "regions": "",
     "spot": False,
+    "billing": "auto",  # rented hosts: auto | always-on | per-second (BILLING)
     "open_weights_only": False,
     "commercial_only": False,
     "min_context_tokens": "",
     "languages": "",
     "excluded_providers": "",
     "quality_floor": "",
+    "include_free_tiers": False,
+    "include_resellers": False,
+    "include_unreviewed": False,
     "days_per_month": "30",
     "max_utilization": "0.8",
     "proxy_ceiling": "50",
@@ -134,14 +151,36 @@ def _csv(value: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(i.strip() for i in items if i.strip()))
 
 
+def _owned_items(value: Any) -> list[str]:
+    if isinstance(value, list | tuple) and value and isinstance(value[0], Mapping):
+        return [
+            f"{v.get('accelerator', '')}:{v.get('count', 1)}"
+            + (f"@{v['purchase_usd']}" if v.get("purchase_usd") is not None else "")
+            for v in value
+        ]
+    return list(_csv(value))
+
+
+def parse_owned_prices(value: Any) -> tuple[tuple[str, float], ...]:
+    """ "rtx-4090:1@1599" -> (("rtx-4090", 1599.0),): purchase USD per accelerator, when
+    given (the owned cost then amortises it; without one the accelerator's list price is
+    amortised where it has one, else it is power only; "@0": already paid, power only)."""
+    prices = []
+    for item in _owned_items(value):
+        head, at, price = item.partition("@")
+        try:
+            if at and float(price) >= 0:
+                prices.append((head.partition(":")[0].strip(), float(price)))
+        except ValueError:
+            continue
+    return tuple(prices)
+
+
 def parse_owned(value: Any) -> tuple[tuple[tuple[str, int], ...], str | None]:
     """ "rtx-4090:2, h100-sxm" -> (("rtx-4090", 2), ("h100-sxm", 1)); an error message or None."""
-    if isinstance(value, list | tuple) and value and isinstance(value[0], Mapping):
-        items = [f"{v.get('accelerator', '')}:{v.get('count', 1)}" for v in value]
-    else:
-        items = list(_csv(value))
     owned = []
-    for item in items:
+    for item in _owned_items(value):
+        item = item.partition("@")[0]  # "@price": the purchase price (parse_owned_prices)
         slug, _, count = item.partition(":")
         try:
             n = int(count) if count.strip() else 1
@@ -177,9 +216,10 @@ def answers_with_defaults(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def inputs_from_answers(answers: Mapping[str, Any]) -> Parsed:
-    """PlanInputs from flat answers (text or typed values); parse errors per field."""
-    a = answers_with_defaults(answers)
-    errors: dict[str, str] = {}
+    """PlanInputs from flat answers (text or typed values); parse errors per field.
+    With `seats` set, the volume is seats × interactions per day (planner/seats_plan.py)."""
+    a = answers_with_seats(answers_with_defaults(answers))
+    errors: dict[str, str] = dict(seats_from_answers(a)[1])
 
     def num(name: str, *, optional: bool = False, integer: bool = False) -> Any:
         raw = a[name]
@@ -226,11 +266,15 @@ def inputs_from_answers(answers: Mapping[str, Any]) -> Parsed:
     hardware = HardwareChoice(
         modes=modes,
         owned=owned,
+        owned_prices=parse_owned_prices(a["owned"]),
         power_usd_per_kwh=num("power_usd_per_kwh"),
         clouds=_csv(a["clouds"]),
         regions=_csv(a["regions"]),
         spot=bool(a["spot"]),
+        per_second=BILLING.get(_text(a["billing"]) or "auto"),
     )
+    if _text(a["billing"] or "auto") not in BILLING:
+        errors["billing"] = "One of auto, always-on, per-second."
     quality_floor = num("quality_floor", optional=True)
     min_ctx = num("min_context_tokens", optional=True, integer=True)
     constraints = Constraints(
@@ -241,6 +285,9 @@ def inputs_from_answers(answers: Mapping[str, Any]) -> Parsed:
         excluded_providers=_csv(a["excluded_providers"]),
         quality_floor=quality_floor,
         focus_repo_id=_text(a["model"]),
+        include_free_tiers=bool(a["include_free_tiers"]),
+        include_resellers=bool(a["include_resellers"]),
+        include_unreviewed=bool(a["include_unreviewed"]),
     )
     budget = Budget(
         monthly_usd=num("budget_monthly_usd", optional=True),
@@ -275,17 +322,24 @@ def answers_from_inputs(inputs: PlanInputs) -> dict[str, Any]:
         "budget_monthly_usd": _fmt(b.monthly_usd),
         "hardware_capex_usd": _fmt(b.hardware_capex_usd),
         "modes": list(h.modes) if MODE_ANY not in h.modes else ["api", "owned", "cloud"],
-        "owned": ", ".join(f"{s}:{n}" for s, n in h.owned),
+        "owned": ", ".join(
+            f"{s}:{n}" + (f"@{dict(h.owned_prices)[s]:g}" if s in dict(h.owned_prices) else "")
+            for s, n in h.owned
+        ),
         "power_usd_per_kwh": _fmt(h.power_usd_per_kwh),
         "clouds": ", ".join(h.clouds),
         "regions": ", ".join(h.regions),
         "spot": h.spot,
+        "billing": {None: "auto", False: "always-on", True: "per-second"}[h.per_second],
         "open_weights_only": c.open_weights_only,
         "commercial_only": c.commercial_only,
         "min_context_tokens": _fmt(c.min_context_tokens),
         "languages": ", ".join(c.languages),
         "excluded_providers": ", ".join(c.excluded_providers),
         "quality_floor": _fmt(c.quality_floor),
+        "include_free_tiers": c.include_free_tiers,
+        "include_resellers": c.include_resellers,
+        "include_unreviewed": c.include_unreviewed,
         "days_per_month": _fmt(a.days_per_month),
         "max_utilization": _fmt(a.max_utilization),
         "proxy_ceiling": _fmt(a.proxy_ceiling),

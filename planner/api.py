@@ -10,17 +10,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from catalog.services.resolve import model_resolve
 from config.api import ErrorOut
+from config.throttles import PlanCreateThrottle
 from planner import site
-from planner.answers import inputs_from_answers
+from planner.answers import BILLING_CHOICES, inputs_from_answers
+from planner.deploy_api import DeployActionMixin
+from planner.lifecycle import plan_mark_viewed
 from planner.models import Plan
+from planner.reprice_api import RepriceActionMixin
+from planner.seats_service import plan_create_for_answers
 from planner.selectors import TASKS
-from planner.services import PlanInvalid, plan_create
+from planner.services import PlanInvalid
 
 BIG = 1e12
 
@@ -28,6 +35,14 @@ BIG = 1e12
 class OwnedIn(serializers.Serializer):
     accelerator = serializers.SlugField(help_text="Accelerator slug, e.g. `rtx-4090`.")
     count = serializers.IntegerField(min_value=1, max_value=1024, default=1)
+    purchase_usd = serializers.FloatField(
+        required=False, allow_null=True, min_value=0, max_value=1e8,
+        help_text=(
+            "Purchase price per accelerator, amortised over the plan's months. Omitted: the "
+            "accelerator's list price (source and date on /api/accelerators/) where it has "
+            "one; 0: already paid for, power only."
+        ),
+    )  # fmt: skip
 
 
 def _num(help_text: str, *, required: bool = False, max_value: float = BIG, **kw: Any):
@@ -40,6 +55,14 @@ def _num(help_text: str, *, required: bool = False, max_value: float = BIG, **kw
 class PlanIn(serializers.Serializer):
     """The wizard's answers. Omitted fields take the wizard's defaults."""
 
+    seats = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=1_000_000,
+        help_text="Seats workload: people. The volume becomes seats × interactions per day, "
+        "and the plan compares seat subscriptions with the API and self-hosted rows.",
+    )  # fmt: skip
+    interactions_per_seat_per_day = _num(
+        "Seats workload: interactions per person per day.", max_value=100_000
+    )
     task = serializers.ChoiceField(
         choices=[*TASKS, *site.TASK_OF_CATALOG],
         # Never echo the submitted value back (it may carry markup).
@@ -80,6 +103,11 @@ class PlanIn(serializers.Serializer):
         help_text="Allowed regions.",
     )  # fmt: skip
     spot = serializers.BooleanField(required=False, help_text="Rent spot instances.")
+    billing = serializers.ChoiceField(
+        choices=list(BILLING_CHOICES), required=False,
+        help_text="Rented hosts: always-on only, or also billed per second of use "
+        "(auto: for embeddings, text-to-image and speech-to-text).",
+    )  # fmt: skip
     open_weights_only = serializers.BooleanField(required=False)
     commercial_only = serializers.BooleanField(required=False)
     min_context_tokens = serializers.IntegerField(
@@ -92,6 +120,15 @@ class PlanIn(serializers.Serializer):
         child=serializers.CharField(max_length=80), required=False, max_length=200
     )
     quality_floor = _num("Minimum quality index, 0..100.", max_value=100)
+    include_free_tiers = serializers.BooleanField(
+        required=False, help_text="Rank free tiers with the paid offers (default: listed apart)."
+    )
+    include_resellers = serializers.BooleanField(
+        required=False, help_text="Rank gateways and resellers (default: left out)."
+    )
+    include_unreviewed = serializers.BooleanField(
+        required=False, help_text="Rank providers not reviewed yet (default: left out)."
+    )
     days_per_month = _num("Assumption: days in a month.", max_value=31)
     max_utilization = _num("Assumption: max average utilization of an instance.", max_value=1)
     proxy_ceiling = _num(
@@ -113,6 +150,12 @@ class DeploymentOut(serializers.Serializer):
     instance = serializers.CharField()
     spot = serializers.BooleanField()
     throughput_source = serializers.CharField()
+    provider_kind = serializers.CharField(
+        required=False, help_text="API: the provider's kind (first_party, inference_host, ...)."
+    )
+    billing = serializers.CharField(
+        required=False, help_text="Self-host: always-on or per-second (of use)."
+    )
 
 
 class CostOut(serializers.Serializer):
@@ -123,6 +166,9 @@ class CostOut(serializers.Serializer):
     output_usd = serializers.FloatField()
     image_usd = serializers.FloatField()
     audio_usd = serializers.FloatField()
+    fees_usd = serializers.FloatField(
+        required=False, help_text="API: per-request fees and other per-unit charges."
+    )
     compute_usd = serializers.FloatField()
     instances = serializers.IntegerField()
     hourly_usd = serializers.FloatField()
@@ -136,6 +182,28 @@ class QualityOut(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["quality_index", "proxy"])
     label = serializers.CharField(help_text="Which signal this is, in plain words.")
     sources = serializers.ListField(child=serializers.CharField())
+
+
+class SelfHostFiguresOut(serializers.Serializer):
+    accelerator = serializers.CharField()
+    count = serializers.IntegerField(help_text="Accelerators per instance.")
+    instances = serializers.IntegerField()
+    engine = serializers.CharField()
+    precision = serializers.CharField()
+    concurrency = serializers.FloatField(help_text="Streams per instance at peak.")
+    stream_tokens_per_s = serializers.FloatField()
+    aggregate_tokens_per_s = serializers.FloatField(help_text="One instance, at concurrency.")
+    ttft_s = serializers.FloatField()
+    usd_per_mtok_output = serializers.FloatField(allow_null=True)
+    utilization = serializers.FloatField(help_text="Average load ÷ capacity bought.")
+    capacity_headroom_share = serializers.FloatField(allow_null=True)
+    estimate = serializers.CharField(help_text="Measured, or what the estimate rests on.")
+    billing = serializers.CharField(help_text="always-on, or per-second (of use).")
+    unit = serializers.CharField(
+        help_text="The task's work unit: output token, input token, image, audio minute."
+    )
+    units_per_s = serializers.FloatField(allow_null=True, help_text="One instance, in the unit.")
+    usd_per_unit = serializers.FloatField(allow_null=True, help_text="Monthly cost ÷ units.")
 
 
 class PlanRowOut(serializers.Serializer):
@@ -154,6 +222,9 @@ class PlanRowOut(serializers.Serializer):
     pareto = serializers.BooleanField()
     explanation = serializers.CharField()
     assumptions = serializers.ListField(child=serializers.CharField())
+    selfhost = SelfHostFiguresOut(
+        allow_null=True, required=False, help_text="Self-host rows: how it runs, how fast."
+    )
 
 
 class CurvePointOut(serializers.Serializer):
@@ -173,6 +244,14 @@ class BreakevenOut(serializers.Serializer):
     breakeven_requests_per_day = serializers.FloatField(allow_null=True)
     points = CurvePointOut(many=True)
     explanation = serializers.CharField()
+    alt_label = serializers.CharField(
+        required=False, help_text="Buy vs rent: the other kind of self-hosting (owned/rented)."
+    )
+    alt_usd = serializers.ListField(
+        child=serializers.FloatField(), required=False,
+        help_text="Its monthly cost at each point's volume (empty: none in the plan).",
+    )  # fmt: skip
+    buy_vs_rent = serializers.CharField(required=False)
 
 
 class ExcludedOut(serializers.Serializer):
@@ -193,8 +272,16 @@ class PlanOut(serializers.Serializer):
     rows = PlanRowOut(many=True, help_text="Ranked rows, best first.")
     pareto = PlanRowOut(many=True, help_text="The cost-vs-quality front, cheapest first.")
     excluded = ExcludedOut(many=True, help_text="Candidates left out, by reason.")
+    free_tier = PlanRowOut(
+        many=True, help_text="Free tiers to try (rate-limited; never ranked with paid rows)."
+    )
     assumptions = serializers.ListField(child=serializers.CharField())
     breakeven = BreakevenOut(allow_null=True)
+    seats = serializers.DictField(
+        allow_null=True,
+        help_text="Seats workload: seat subscriptions against the plan's API and self-hosted "
+        "choices (null without seats).",
+    )
 
 
 def plan_out(plan: Plan) -> dict[str, Any]:
@@ -211,9 +298,11 @@ def plan_out(plan: Plan) -> dict[str, Any]:
         },
         "rows": result.get("rows", []),
         "pareto": result.get("pareto", []),
+        "free_tier": result.get("free_tier", []),
         "excluded": [{"reason": r, "count": n} for r, n in result.get("excluded", [])],
         "assumptions": result.get("assumptions", []),
         "breakeven": result.get("breakeven"),
+        "seats": result.get("seats"),
     }
 
 
@@ -234,6 +323,13 @@ def answers_from_body(data: dict[str, Any]) -> dict[str, Any]:
     return answers
 
 
+def resolve_names(answers: dict[str, Any]) -> None:
+    """An unknown model: catalog -> alias -> Hub, else a 400 naming the field (never a plan
+    that silently ignores it). Owned accelerators are checked by `site.all_errors`."""
+    if answers.get("model"):
+        answers["model"] = model_resolve(name=answers["model"], field="model").repo_id
+
+
 @extend_schema_view(
     create=extend_schema(
         summary="Rank models and deployments for a project and save the plan",
@@ -243,26 +339,40 @@ def answers_from_body(data: dict[str, Any]) -> dict[str, Any]:
     ),
     retrieve=extend_schema(summary="One saved plan with its ranked rows", responses=PlanOut),
 )
-class PlanViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class PlanViewSet(
+    RepriceActionMixin,  # GET /api/plans/{slug}/reprice/ (issue 21 §3)
+    DeployActionMixin,  # GET /api/plans/{slug}/rows/{n}/deploy/ (issue 21 §1)
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
     serializer_class = PlanOut
     permission_classes = [permissions.AllowAny]
     lookup_field = "slug"
     lookup_value_regex = "[a-z0-9]+"
     queryset = Plan.objects.none()  # for the schema; retrieve reads by slug
 
+    def get_throttles(self) -> list[Any]:
+        throttles = super().get_throttles()
+        if self.action == "create":
+            throttles.append(PlanCreateThrottle())
+        return throttles
+
     def create(self, request: Request, *args: object, **kwargs: object) -> Response:
         body = PlanIn(data=request.data)
         body.is_valid(raise_exception=True)
         answers = answers_from_body(dict(body.validated_data))
+        resolve_names(answers)
         errors = site.all_errors(answers=answers)
         parsed = inputs_from_answers(answers)
         if errors or parsed.inputs is None:
             raise PlanInvalid("The plan inputs are not valid.", fields=errors or parsed.errors)
-        plan = plan_create(inputs=parsed.inputs, user=request.user)
+        plan = plan_create_for_answers(answers=answers, inputs=parsed.inputs, user=request.user)
         return Response(PlanOut(plan_out(plan)).data, status=status.HTTP_201_CREATED)
 
     def retrieve(self, request: Request, *args: object, **kwargs: object) -> Response:
         plan = site.plan_get(slug=str(kwargs["slug"]))  # Http404 -> the API's 404 body
+        plan_mark_viewed(plan, now=timezone.now())
         return Response(PlanOut(plan_out(plan)).data)
 
 

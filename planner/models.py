@@ -28,6 +28,13 @@ class Plan(TimeStampedModel):
         null=True,
         blank=True,
     )
+    # sha256 of the inputs + the data version + the engine version: identical inputs on
+    # the same data reuse this plan (planner.services.plan_create); "" on older plans.
+    inputs_key = models.CharField(max_length=64, blank=True, default="")
+    # kept forever by the expiry task (planner.tasks.plans_expire_task), like the demo's
+    pinned = models.BooleanField(default=False)
+    # first or latest opening after the creator's own (PLAN_VIEW_GRACE_S); None = never
+    last_viewed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -37,6 +44,7 @@ class Plan(TimeStampedModel):
         indexes = [
             # a user's saved plans, newest first (plan list page, round 2)
             models.Index(fields=["user", "-created_at"], name="plan_user_created"),
+            models.Index(fields=["inputs_key"], name="plan_inputs_key"),
         ]
 
     def __str__(self) -> str:

@@ -1,4 +1,5 @@
-"""The planner engine's plain-data inputs and outputs (pure: standard library only).
+"""The planner engine's plain-data inputs and outputs (pure: standard library and the
+cost engine's records, pricing.costing).
 
 Money here is float USD: every figure is a planning estimate (ARCHITECTURE allows floats
 in pure estimate modules); the Django side converts stored Decimals at the boundary.
@@ -10,13 +11,43 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-ENGINE_VERSION = "2"  # 2: proxy ceiling, rows per model
+from pricing.costing.records import OfferPricing
+
+ENGINE_VERSION = "5"  # 2: proxy ceiling, rows per model; 3: provider kinds, free-tier list;
+# 4: self-hosting beyond text generation (images, speech), billing always-on / per second;
+# 5: API offers priced from their price rows (tiers, per-request fees reach plans)
 
 MODE_API = "api"
 MODE_OWNED = "owned"
 MODE_CLOUD = "cloud"
 MODE_ANY = "any"
 MODES = (MODE_API, MODE_OWNED, MODE_CLOUD)
+
+# Provider kinds (pricing.models.Provider.Kind values). A plan leaves out free tiers (listed
+# apart, "to try for free"), gateways and resellers, and unreviewed providers unless the
+# constraints let them in; subscriptions, tool APIs and local runtimes are not
+# pay-as-you-go offers and are always left out. Within 5% of the same price, first-party
+# labs and hyperscalers rank first. "" = not stated (records built without a registry).
+KIND_FIRST_PARTY = "first_party"
+KIND_HYPERSCALER = "hyperscaler"
+KIND_FREE_TIER = "free_tier"
+KINDS_RESELLER = frozenset({"gateway", "reseller"})
+KINDS_NOT_PAYG = frozenset({"subscription", "tool", "local"})
+KINDS_PREFERRED = frozenset({KIND_FIRST_PARTY, KIND_HYPERSCALER})
+PREFERRED_PRICE_MARGIN = 0.05
+
+# Self-host work units (issue 18 §6): an option's throughput is in the task's unit: images
+# per second for text-to-image, seconds of audio per second for speech-to-text (the
+# inverse real-time factor), tokens per second otherwise (output tokens; the input tokens
+# through the prefill rate, the whole work of an embedding model).
+TASK_IMAGE = "text-to-image"
+TASK_SPEECH = "speech-to-text"
+TASK_EMBEDDINGS = "embeddings"
+# Work that can wait in a queue: rented hosts are also offered billed per second of use
+# (the instance runs only while there is work) unless HardwareChoice.per_second says no.
+QUEUED_TASKS = frozenset({TASK_IMAGE, TASK_SPEECH, TASK_EMBEDDINGS})
+BILLING_ALWAYS_ON = "always-on"
+BILLING_PER_SECOND = "per-second"
 
 QUALITY_INDEX = "quality_index"
 QUALITY_PROXY = "proxy"
@@ -56,10 +87,18 @@ class HardwareChoice:
 
     modes: tuple[str, ...] = (MODE_ANY,)
     owned: tuple[tuple[str, int], ...] = ()  # (accelerator slug, how many the user owns)
+    # (accelerator slug, purchase USD per accelerator): amortised into the owned cost
+    owned_prices: tuple[tuple[str, float], ...] = ()
     power_usd_per_kwh: float = 0.15  # used by the Django side to price owned hardware
     clouds: tuple[str, ...] = ()  # empty: any cloud
     regions: tuple[str, ...] = ()  # empty: any region
     spot: bool = False  # rent spot instances instead of on-demand
+    # rented hosts billed per second of use as well as always-on: None = the task's
+    # default (QUEUED_TASKS), True = for every task, False = always-on only
+    per_second: bool | None = None
+
+    def per_second_for(self, task: str) -> bool:
+        return task in QUEUED_TASKS if self.per_second is None else self.per_second
 
     def allows(self, mode: str) -> bool:
         return MODE_ANY in self.modes or mode in self.modes
@@ -76,6 +115,11 @@ class Constraints:
     # A catalog repo id: the Django side then picks candidates from this model's family
     # only ("Plan with this model"); the engine itself ignores it.
     focus_repo_id: str = ""
+    # Offers left out by default (one switch each): free tiers (listed apart instead),
+    # gateways / resellers, providers nobody has reviewed yet.
+    include_free_tiers: bool = False
+    include_resellers: bool = False
+    include_unreviewed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +143,10 @@ class Assumptions:
     proxy_weight_size: float = 0.3
     proxy_ceiling: float = 50.0
     breakeven_points: int = 25
+    amortize_months: float = 36.0  # owned hardware with a purchase price: paid off over these
+    # rented hosts billed per second of use start once a day to drain the day's queue;
+    # each start (image pull, weights load) is billed this long
+    startup_s_per_day: float = 300.0
 
     @property
     def hours_per_month(self) -> float:
@@ -126,7 +174,11 @@ class CandidateModel:
 
 @dataclass(frozen=True, slots=True)
 class ApiOffer:
-    """One provider's current price for one model (USD per 1M tokens / per unit)."""
+    """One provider's current price for one model (USD per 1M tokens / per unit).
+
+    `pricing`: the offer's price rows (pricing.OfferPrice as the cost engine's
+    OfferPricing: tiers, cache writes, per-request fees, ...), what the planner prices
+    the offer with; None (records built by hand) prices the summary columns above."""
 
     id: int
     model_id: int
@@ -142,11 +194,18 @@ class ApiOffer:
     context_tokens: int | None = None  # the provider's limit, when it differs from the model's
     ttft_s: float | None = None  # measured by the provider feed, when known
     stream_tokens_per_s: float | None = None
+    provider_kind: str = ""  # pricing Provider.Kind; "" = not stated
+    provider_reviewed: bool | None = None  # None = not stated
+    pricing: OfferPricing | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class SelfHostOption:
     """One model on one instance (accelerator × count at a precision), owned or rented.
+
+    Throughputs are in the task's work unit (TASK_IMAGE: images, TASK_SPEECH: seconds
+    of audio, else tokens). `per_second`: billed per second of use (the instance runs only
+    while there is work), else always-on (every hour of the month).
 
     decode_tokens_per_s_total: aggregate decode tokens/s one instance sustains at
     min(peak concurrency, the largest batch that fits); stream_tokens_per_s: what each
@@ -174,6 +233,13 @@ class SelfHostOption:
     spot: bool = False
     prefill_tokens_per_s: float | None = None
     memory_needed_gib: float | None = None
+    purchase_usd: float | None = None  # owned: price per accelerator, amortised in hourly_usd
+    # owned: where purchase_usd comes from ("entered", or the accelerator's list price,
+    # its source and date); empty when there is no price
+    purchase_source: str = ""
+    engine: str = ""  # the engine that would serve it (vLLM, MLX), checked on support
+    max_streams: float | None = None  # the most streams one instance holds (memory, cap)
+    per_second: bool = False  # billed per second of use, not always-on
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +253,7 @@ class CostBreakdown:
     output_usd: float = 0.0
     image_usd: float = 0.0
     audio_usd: float = 0.0
+    fees_usd: float = 0.0  # API: per-request fees and other per-unit charges
     compute_usd: float = 0.0
     instances: int = 0
     hourly_usd: float = 0.0
@@ -214,6 +281,9 @@ class Deployment:
     instance: str = ""
     spot: bool = False
     throughput_source: str = ""  # measured | estimated (self-host)
+    engine: str = ""  # self-host: the engine that would serve it (vLLM, MLX)
+    provider_kind: str = ""  # api: the provider's kind (first_party, inference_host, ...)
+    billing: str = ""  # self-host: always-on | per-second (BILLING_*)
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +292,34 @@ class QualitySignal:
     kind: str  # QUALITY_INDEX | QUALITY_PROXY
     label: str  # plain words: which signal this is
     sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SelfHostFigures:
+    """How a self-hosted row runs and how fast (issue 18 §5). Speeds are per instance at
+    the planned concurrency (streams in flight on one instance at peak); utilisation is
+    the average load over the capacity bought; headroom is what the instances could carry
+    beyond the binding need: min(streams they hold ÷ peak streams, capacity ÷ average
+    load) − 1."""
+
+    accelerator: str
+    count: int  # accelerators per instance
+    instances: int
+    engine: str
+    precision: str
+    concurrency: float  # streams per instance at peak
+    stream_tokens_per_s: float
+    aggregate_tokens_per_s: float  # one instance at that concurrency
+    ttft_s: float
+    usd_per_mtok_output: float | None  # None: the workload has no output tokens
+    utilization: float  # average load ÷ capacity (0..1)
+    capacity_headroom_share: float | None
+    estimate: str  # provenance: measured, or what the estimate rests on
+    billing: str = BILLING_ALWAYS_ON  # always-on | per-second of use
+    unit: str = "output token"  # the task's work unit: output token, input token, image,
+    # audio minute
+    units_per_s: float | None = None  # one instance's throughput in that unit
+    usd_per_unit: float | None = None  # the row's monthly cost ÷ the units of the month
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +339,8 @@ class PlanRow:
     pareto: bool  # on the cost-vs-quality front (nothing cheaper is at least as good)
     explanation: str
     assumptions: tuple[str, ...] = ()
+    stream_tokens_per_s: float | None = None  # decode speed of one stream (None: unknown)
+    selfhost: SelfHostFigures | None = None  # self-host rows: how it runs and how fast
 
     @property
     def monthly_usd(self) -> float:
@@ -258,6 +358,8 @@ class PlanResult:
     excluded: tuple[tuple[str, int], ...] = ()  # (reason, how many pairs/models) sorted
     assumptions: tuple[str, ...] = ()
     engine_version: str = ENGINE_VERSION
+    # free-tier offers ("to try for free"): rate-limited, never ranked with the paid rows
+    free_tier: tuple[PlanRow, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,6 +381,10 @@ class Breakeven:
     breakeven_requests_per_day: float | None
     points: tuple[CurvePoint, ...] = field(default=())
     explanation: str = ""
+    # buy vs rent: the other kind of self-hosting for the same model at each point's volume
+    alt_label: str = ""
+    alt_usd: tuple[float, ...] = field(default=())
+    buy_vs_rent: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,9 +14,11 @@ from django.urls import reverse
 from benchmarks.models import Accelerator
 from catalog.models import Model
 from planner import answers as A
+from planner import plan_page
 from planner.codec import CodecError, from_data, inputs_from_data, result_from_data
 from planner.models import Plan
 from planner.records import Breakeven, PlanInputs, PlanResult
+from planner.seats_plan import seats_answers
 from planner.selectors import TASKS, accelerators_by_slug
 from planner.validate import validate_inputs
 from pricing.models import InstancePrice
@@ -233,10 +235,10 @@ def plan_cards(rows: list, n: int = 3) -> list:
     return cards
 
 
-def plan_context(*, slug: str) -> dict[str, Any]:
-    plan = plan_get(slug=slug)
+def plan_context(*, slug: str, plan: Plan | None = None) -> dict[str, Any]:
+    plan = plan if plan is not None else plan_get(slug=slug)
     inputs, result, even = plan_decode(plan)
-    answers = A.answers_from_inputs(inputs)
+    answers = {**A.answers_from_inputs(inputs), **seats_answers(plan.inputs)}
     rows = list(result.rows)
     pareto_keys = {(r.model_id, r.deployment.label) for r in result.pareto}
     pareto_chart = {
@@ -254,6 +256,8 @@ def plan_context(*, slug: str) -> dict[str, Any]:
             "selfhost": [round(p.selfhost_usd, 2) for p in even.points],
             "api_label": "API",
             "selfhost_label": even.deployment_label,
+            "alt": [round(v, 2) for v in even.alt_usd],
+            "alt_label": even.alt_label,
         }
     model_names = {r.model_id: r.model_name for r in (*rows, *result.pareto)}
     return {
@@ -262,6 +266,7 @@ def plan_context(*, slug: str) -> dict[str, Any]:
         "result": result,
         "cards": plan_cards(rows),
         "rows": rows,
+        **plan_page.page_context(inputs, rows),
         "breakeven": even,
         "breakeven_model": model_names.get(even.model_id) if even else None,
         "pareto_chart": pareto_chart,
@@ -272,12 +277,14 @@ def plan_context(*, slug: str) -> dict[str, Any]:
         "edit_errors": {},
         "wizard_url": f"{reverse('planner:step', args=['review'])}?{answers_query(answers)}",
         "excluded": result.excluded,
+        "seats": plan.result.get("seats") if isinstance(plan.result, dict) else None,
     }
 
 
 def answers_for_rerank(*, slug: str, data: Mapping[str, Any]) -> dict[str, Any]:
-    inputs, _, _ = plan_decode(plan_get(slug=slug))
-    answers = A.answers_from_inputs(inputs)
+    plan = plan_get(slug=slug)
+    inputs, _, _ = plan_decode(plan)
+    answers = {**A.answers_from_inputs(inputs), **seats_answers(plan.inputs)}
     for name in RERANK_FIELDS:
         if name in data:
             answers[name] = str(data.get(name, "")).strip()

@@ -13,12 +13,17 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_POST
 
+from config.exports import csv_row
+from config.throttles import site_throttle
 from planner import answers as A
 from planner import site
-from planner.services import plan_create
+from planner.lifecycle import plan_mark_viewed
+from planner.models import Plan
+from planner.seats_service import plan_create_for_answers
 
 
 def _htmx(request: HttpRequest) -> bool:
@@ -69,7 +74,9 @@ def step(request: HttpRequest, step: str) -> HttpResponse:
     if step != "review":
         return _go(request, A.STEPS[index + 1], answers)
     parsed = A.inputs_from_answers(answers)  # step_errors("review") checked every field
-    plan = plan_create(inputs=parsed.inputs, user=request.user)
+    if (throttled := site_throttle(request)) is not None:
+        return throttled
+    plan = plan_create_for_answers(answers=answers, inputs=parsed.inputs, user=request.user)
     url = reverse("planner:plan-detail", args=[plan.slug])
     if _htmx(request):
         response = HttpResponse(status=204)
@@ -85,8 +92,15 @@ def _go(request: HttpRequest, target: str, answers: dict[str, Any]) -> HttpRespo
     return HttpResponse(status=303, headers={"Location": url})  # POST -> GET of the next step
 
 
+def _viewed(slug: str) -> Plan:
+    plan = site.plan_get(slug=slug)
+    plan_mark_viewed(plan, now=timezone.now())  # for the expiry task (planner.lifecycle)
+    return plan
+
+
 def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    return render(request, "planner/plan_detail.html", site.plan_context(slug=slug))
+    context = site.plan_context(slug=slug, plan=_viewed(slug))
+    return render(request, "planner/plan_detail.html", context)
 
 
 @require_POST
@@ -99,20 +113,24 @@ def plan_rerank(request: HttpRequest, slug: str) -> HttpResponse:
         context = site.plan_context(slug=slug)
         context.update(edit_answers=answers, edit_errors=errors)
         return render(request, "planner/plan_detail.html", context, status=400)
-    plan = plan_create(inputs=parsed.inputs, user=request.user)
+    if (throttled := site_throttle(request)) is not None:
+        return throttled
+    plan = plan_create_for_answers(answers=answers, inputs=parsed.inputs, user=request.user)
     return redirect("planner:plan-detail", slug=plan.slug)
 
 
 def plan_json(request: HttpRequest, slug: str) -> JsonResponse:
+    _viewed(slug)
     response = JsonResponse(site.plan_export(slug=slug), json_dumps_params={"indent": 2})
     response["Content-Disposition"] = f'inline; filename="plan-{slug}.json"'
     return response
 
 
 def plan_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    _viewed(slug)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="plan-{slug}.csv"'
     writer = csv.writer(response)
     for row in site.plan_csv_rows(slug=slug):
-        writer.writerow(row)
+        writer.writerow(csv_row(row))
     return response

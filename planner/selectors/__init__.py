@@ -1,5 +1,5 @@
 """Planner reads: catalog models, offers, accelerators, instance prices and measured runs
-turned into the engine's inputs (`planner.records`, `planner.tables`), in a fixed number of
+turned into the engine's inputs (`planner.records`, `planner.engine.columns`), in a fixed number of
 queries. Submodules: `tasks` (the task mapping, licenses), `catalog` (candidate models and
 offers, the per-process catalog cache), `hardware` (accelerators, cloud shapes, measured
 runs), `sql` (database expressions). The names callers use are re-exported here.
@@ -24,8 +24,11 @@ Quality signal: `QualityIndex.value` of the model for the index task (0..100, me
 leaderboard scores, see quality/index.py); models without one get the engine's stated
 popularity-and-size proxy.
 
-Bounds: at most `max_models` (default MAX_MODELS = 300) self-hostable models, the top of
-the task by quality index then downloads, plus every model of the task with a current
+Candidates: every open-weight model of the task with a known size is a self-host
+candidate (token tasks through the host grid; text-to-image and speech-to-text through
+benchmarks.estimate.media, the speech models' Open ASR RTFx read by `rtfx_by_model`; no
+popularity cut, issue 18 §4; `max_models` bounds them to the top by quality
+index then downloads when given), plus every model of the task with a current
 API offer (at most MAX_OFFER_MODELS) as API-only candidates. Cloud instance prices are
 reduced to the cheapest region per (cloud, accelerator, count) for the chosen pricing
 (on-demand or spot), since the other regions of the same shape cost more for the same
@@ -49,6 +52,8 @@ from planner.selectors.hardware import (
     accelerators_by_slug,
     cloud_shapes,
     efficiency_for,
+    estimate_label_for,
+    rtfx_by_model,
     run_facts,
 )
 from planner.selectors.tasks import TASKS, TaskSpec, commercial_ok
@@ -69,7 +74,9 @@ __all__ = [
     "cloud_shapes",
     "commercial_ok",
     "efficiency_for",
+    "estimate_label_for",
     "plan_candidates",
     "plan_catalog_rows",
+    "rtfx_by_model",
     "run_facts",
 ]

@@ -20,20 +20,26 @@ from django.db.models import (
     Max,
     OuterRef,
     Q,
+    QuerySet,
     TextField,
     Value,
 )
 from django.db.models.functions import Cast
 
+from benchmarks.estimate.support import checkpoint_format, plan_precision_mask
 from benchmarks.services.accelerators import model_dims
 from catalog.models import FeedRun, Model
+from planner.engine.columns import ApiOfferTable, CandidateTable
+from planner.engine.options import PLAN_PRECISIONS, DimsColumns
 from planner.selectors.sql import FloatCast, FloatCoalesce, IntCast
 from planner.selectors.tasks import TaskSpec, commercial_ok
-from planner.tables import ApiOfferTable, CandidateTable
 from pricing.models import Offer
+from pricing.offer_pricing import pricing_for_offers
 from quality.models import QualityIndex
 
-MAX_MODELS = 300
+# No popularity cut (issue 18 §4): every sized open-weight model of the task is a
+# self-host candidate. A number bounds them to the best by quality index then downloads.
+MAX_MODELS: int | None = None
 MAX_OFFER_MODELS = 2000
 
 
@@ -45,6 +51,15 @@ class CatalogRows:
     model_dims: dict[int, object] = field(default_factory=dict)  # selfhost id -> ModelDims
     selfhost_ids: list[int] = field(default_factory=list)  # open-weight models with dims
     offers: ApiOfferTable = field(default_factory=lambda: ApiOfferTable.from_rows(()))
+    # the self-host models' estimator inputs as arrays, in selfhost_ids order (host_grid)
+    dims_columns: DimsColumns = field(default_factory=lambda: DimsColumns.from_dims(()))
+    selfhost_index: dict[int, int] = field(default_factory=dict)  # id -> dims_columns row
+    # id -> a small int, equal for equal dims and stored format (undominated's key: each
+    # ModelDims hashed once per catalog read, not once per plan)
+    dims_class: dict[int, int] = field(default_factory=dict)
+    # per dims_columns row × PLAN_PRECISIONS: the precisions its checkpoint can be served at
+    # (a pre-quantized repo only in its own format; benchmarks.estimate.support)
+    precision_ok: np.ndarray = field(default_factory=lambda: np.ones((0, 0), dtype=bool))
 
 
 # what a CandidateModel needs ("languages" is read as text, parsed only when not empty)
@@ -56,7 +71,7 @@ _CANDIDATE_FIELDS = (
 _DIMS_FIELDS = (
     "num_layers", "hidden_size", "num_heads", "num_kv_heads", "head_dim", "kv_lora_rank",
     "qk_rope_head_dim", "sliding_window", "num_experts", "experts_per_token", "family",
-    "base_model_id",
+    "base_model_id", "quant_method",
 )  # fmt: skip
 _MODEL_FIELDS = (*_CANDIDATE_FIELDS, *_DIMS_FIELDS)
 _EXTRA = ("qi_value", "languages_text", "qi_sources_text")
@@ -82,14 +97,28 @@ def _with_index(qs, task: TaskSpec):
 _ORDER = (F("qi_value").desc(nulls_last=True), "-downloads", "id")
 
 
-def _top_ids(task: TaskSpec, max_models: int) -> list[int]:
-    """The task's top `max_models` model ids by quality index, then downloads, then id.
-    Two index-ordered reads that stop at the bound (qualityindex_task_value, then
-    model_task_downloads for the models without an index) instead of sorting every model
-    of the task with its index joined."""
+def _sized(qs, prefix: str = ""):
+    """Self-host candidates: open weights and a known parameter count."""
+    return qs.filter(**{f"{prefix}open_weights": True, f"{prefix}params_total__isnull": False})
+
+
+def _top_ids(task: TaskSpec, max_models: int | None) -> list[int]:
+    """The task's sized open-weight model ids (self-host candidates; every one when
+    `max_models` is None, in no order). With a bound: the top `max_models` by quality index,
+    then downloads, then id, in two index-ordered reads that stop at the bound
+    (qualityindex_task_value, then model_task_downloads for the models without an index)
+    instead of sorting every model of the task with its index joined."""
+    members = Model.objects.filter(task__slug__in=task.catalog_tasks, is_test_repo=False)
+    if max_models is None:
+        return list(_sized(members).values_list("id", flat=True))
     indexed = list(
-        QualityIndex.objects.filter(
-            task=task.quality_task, model__task__slug__in=task.catalog_tasks
+        _sized(
+            QualityIndex.objects.filter(
+                task=task.quality_task,
+                model__task__slug__in=task.catalog_tasks,
+                model__is_test_repo=False,  # tiny-random / CI repos are never planned
+            ),
+            "model__",
         )
         .order_by("-value", "-model__downloads", "model_id")
         .values_list("model_id", flat=True)[:max_models]
@@ -97,7 +126,7 @@ def _top_ids(task: TaskSpec, max_models: int) -> list[int]:
     if len(indexed) < max_models:
         has_index = QualityIndex.objects.filter(model=OuterRef("pk"), task=task.quality_task)
         indexed += (
-            Model.objects.filter(task__slug__in=task.catalog_tasks)
+            _sized(members)
             .filter(~Exists(has_index))
             .order_by("-downloads", "id")
             .values_list("id", flat=True)[: max_models - len(indexed)]
@@ -106,13 +135,15 @@ def _top_ids(task: TaskSpec, max_models: int) -> list[int]:
 
 
 def plan_candidates(
-    *, task: TaskSpec, max_models: int = MAX_MODELS, focus: Model | None = None
+    *, task: TaskSpec, max_models: int | None = MAX_MODELS, focus: Model | None = None
 ) -> tuple[list[_TopRow | _PricedRow], ApiOfferTable]:
-    """Candidate models of a task and their current API offers: the top `max_models`
-    models by quality index then downloads, plus the task's models with a current offer
+    """Candidate models of a task and their current API offers: every sized open-weight
+    model (self-host candidates; with `max_models`, the top ones by quality index then
+    downloads), plus the task's models with a current offer
     (at most MAX_OFFER_MODELS, best first). With `focus`, only the focus model and its
     family (same family name, its base model, models built on it or on its base).
-    At most 5 queries: the top ids (1 or 2, see _top_ids), their rows, the offers, the
+    At most 6 queries: the top ids (1 or 2, see _top_ids), their rows, the offers and
+    their price rows (offer_table; one more only for offers without price rows), the
     priced models outside the top (none when every priced model is in the top).
 
     Model rows are named tuples with the Model's field names plus `qi_value` (the task's
@@ -121,13 +152,13 @@ def plan_candidates(
     the top ones are API candidates: their estimator dims (num_layers, ..., family,
     base_model_id) are not read and are None. Offers come ordered by model, provider, id."""
     if focus is None:
-        members = Model.objects.filter(task__slug__in=task.catalog_tasks)
+        members = Model.objects.filter(task__slug__in=task.catalog_tasks, is_test_repo=False)
         top_ids = _top_ids(task, max_models)
         position = {model_id: i for i, model_id in enumerate(top_ids)}
         top_qs = _with_index(Model.objects.filter(id__in=top_ids), task).order_by()
         top = sorted(
             map(_TopRow._make, top_qs.values_list(*_read(_MODEL_FIELDS), *_EXTRA)),
-            key=lambda r: position[r.id],
+            key=_order_key if max_models is None else (lambda r: position[r.id]),
         )
         offers = _offers(task, Q(model__task__slug__in=task.catalog_tasks))
     else:
@@ -137,7 +168,7 @@ def plan_candidates(
         if focus.base_model_id:
             family |= Q(pk=focus.base_model_id) | Q(base_model_id=focus.base_model_id)
         members = Model.objects.filter(family)
-        top_qs = _with_index(members, task).order_by(*_ORDER)[:max_models]
+        top_qs = _with_index(_sized(members), task).order_by(*_ORDER)[:max_models]
         top = list(map(_TopRow._make, top_qs.values_list(*_read(_MODEL_FIELDS), *_EXTRA)))
         offers = _offers(task, Q(model_id__in=members.values("id")))
     seen = {m.id for m in top}
@@ -166,7 +197,7 @@ def _order_key(row: _TopRow | _PricedRow) -> tuple:
 
 
 # (task slug, max_models) -> (monotonic time stored, catalog version, rows)
-_CATALOG_CACHE: dict[tuple[str, int], tuple[float, tuple, CatalogRows]] = {}
+_CATALOG_CACHE: dict[tuple[str, int | None], tuple[float, tuple, CatalogRows]] = {}
 _CATALOG_CACHE_SIZE = 8
 
 
@@ -190,10 +221,10 @@ def catalog_cache_clear() -> None:
 
 
 def plan_catalog_rows(
-    *, task: TaskSpec, max_models: int = MAX_MODELS, focus: Model | None = None
+    *, task: TaskSpec, max_models: int | None = MAX_MODELS, focus: Model | None = None
 ) -> CatalogRows:
     """Candidate models (with quality index and sources) and their current API offers (as
-    columns). At most 5 queries (see plan_candidates).
+    columns). At most 6 queries (see plan_candidates).
 
     With settings.PLANNER_CATALOG_CACHE_SECONDS > 0 (and no focus model) the rows are kept
     in this process for that long per (task, max_models) and reused while
@@ -213,17 +244,34 @@ def plan_catalog_rows(
     return rows
 
 
-def _catalog_rows(*, task: TaskSpec, max_models: int, focus: Model | None) -> CatalogRows:
+def _catalog_rows(*, task: TaskSpec, max_models: int | None, focus: Model | None) -> CatalogRows:
     rows = CatalogRows()
     found, rows.offers = plan_candidates(task=task, max_models=max_models, focus=focus)
     rows.models = _candidate_table(found, task.slug)
-    # self-host options for the top `max_models` only: the priced models beyond them are
-    # API candidates (bounds the grid at max_models × hosts × 4)
+    # self-host options for the sized open-weight rows (the first ones: the priced models
+    # beyond them are API candidates, read without dims)
+    stored: dict[int, str | None] = {}
     if task.tokens:
-        for m in found[:max_models]:
+        for m in found[: len(found) if max_models is None else max_models]:
             if m.open_weights and (dims := model_dims(m)) is not None:
                 rows.model_dims[m.id] = dims
                 rows.selfhost_ids.append(m.id)
+                stored[m.id] = checkpoint_format(m.quant_method, m.repo_id)
+    else:  # images, speech: the size is all the estimate needs (benchmarks.estimate.media)
+        for m in found[: len(found) if max_models is None else max_models]:
+            if m.open_weights and m.params_total:
+                rows.selfhost_ids.append(m.id)
+    # the estimator's inputs as arrays, once per catalog read (text tasks: the models with dims)
+    with_dims = [i for i in rows.selfhost_ids if i in rows.model_dims]
+    rows.dims_columns = DimsColumns.from_dims([rows.model_dims[i] for i in with_dims])
+    rows.selfhost_index = {model_id: i for i, model_id in enumerate(with_dims)}
+    classes: dict[object, int] = {}
+    rows.dims_class = {
+        i: classes.setdefault((rows.model_dims[i], stored.get(i)), len(classes)) for i in with_dims
+    }
+    rows.precision_ok = np.array(
+        [plan_precision_mask(stored.get(i), PLAN_PRECISIONS) for i in with_dims], dtype=bool
+    ).reshape(len(with_dims), len(PLAN_PRECISIONS))
     return rows
 
 
@@ -312,16 +360,26 @@ _OFFER_COLUMNS = (
         output_field=FloatField(),
     ),
     "context_tokens",
+    "provider__kind", "provider__reviewed",  # after ApiOffer's prices: the seller's kind
 )  # fmt: skip
 
 
 def _offers(task: TaskSpec, scope: Q) -> ApiOfferTable:
-    """Current offers of the task's units for the models in `scope` (a Q on Offer),
-    ordered by model, provider, id, as columns; prices read as floats by the database (no
-    Decimal per value), in ApiOffer's field order. 1 query."""
-    rows = (
-        Offer.objects.filter(scope, valid_to__isnull=True, unit__in=task.units)
-        .order_by("model_id", "provider__slug", "id")
-        .values_list(*_OFFER_COLUMNS)
+    """Current offers of the task's units for the models in `scope` (a Q on Offer)."""
+    return offer_table(Offer.objects.filter(scope, valid_to__isnull=True, unit__in=task.units))
+
+
+def offer_table(offers: QuerySet[Offer]) -> ApiOfferTable:
+    """The offers of a queryset as the engine's columns, ordered by model, provider, id:
+    the summary prices read as floats by the database (no Decimal per value), in
+    ApiOffer's field order, and each offer's price rows as the cost engine's
+    OfferPricing (what the planner prices it with: pricing.offer_pricing.
+    pricing_for_offers; offers read before in this process are not read again).
+    1 query, plus 1 per 2,000 offers not read before (2 when some have no price rows)."""
+    rows = list(
+        offers.order_by("model_id", "provider__slug", "id").values_list(
+            *_OFFER_COLUMNS, Cast("created_at", TextField()), "fingerprint"
+        )
     )
-    return ApiOfferTable.from_rows(list(rows))
+    pricing = pricing_for_offers([(r[0], r[-2], r[-1]) for r in rows])
+    return ApiOfferTable.from_rows([r[:-2] for r in rows], [pricing.get(r[0]) for r in rows])

@@ -1,25 +1,28 @@
 """Hardware reads of the planner: owned accelerators, cloud instance shapes (cheapest
-region per shape) and trusted benchmark runs (calibration and measured overrides)."""
+region per shape) and trusted benchmark runs (calibration per engine × accelerator family
+from benchmarks.selectors.calibration, and measured overrides)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import islice
 
-from benchmarks.estimate import (
-    DEFAULT_EFFICIENCY,
-    PRECISIONS,
-    Efficiency,
-    MeasuredRun,
-    calibrate_efficiency,
-)
+from benchmarks.estimate import Calibration, CalibrationSet, Efficiency
 from benchmarks.models import Accelerator, BenchmarkRun
-from benchmarks.services.accelerators import accelerator_spec, model_dims
+from benchmarks.selectors.calibration import calibration_set
+from benchmarks.services.accelerators import accelerator_spec
 from planner.selectors.sql import FloatCast
 from pricing.models import InstancePrice
+from quality.models import Score
 
 MAX_RUNS = 2000  # trusted benchmark runs read for calibration and measured overrides
+IN_LIST_MAX = 1000  # candidate ids sent as an IN list; more: the runs filtered here
+# what run_facts reads of a run
+_RUN_FIELDS = (
+    "model_id", "accelerator_id", "precision", "accelerator_count", "concurrency", "tpot_ms",
+    "decode_tokens_per_s", "ttft_ms", "prefill_tokens_per_s",
+)  # fmt: skip
 
 
 def accelerator_list() -> list[Accelerator]:
@@ -97,38 +100,34 @@ class Measured:
 
 @dataclass
 class RunFacts:
-    efficiency: dict[tuple[str, str], Efficiency]  # (vendor, kind) -> calibrated factors
+    calibration: dict[int, Calibration]  # accelerator id -> the engine's calibration there
     measured: dict[tuple[int, int, str, int], Measured]  # (model, accel id, precision, count)
+    calibrations: CalibrationSet | None = None
 
 
 def run_facts(*, model_ids: list[int]) -> RunFacts:
-    """Trusted benchmark runs: efficiency calibrated per accelerator family (vendor + kind,
-    as benchmarks.services.efficiency_for_accelerator does, over all trusted runs) and the
-    newest measured figures per model × accelerator × precision × count among the
-    candidates. 1 query (at most MAX_RUNS runs)."""
-    runs = list(
-        BenchmarkRun.objects.trusted()
-        .select_related("model", "accelerator")
-        .order_by("-measured_at", "-id")[:MAX_RUNS]
-    )
+    """Trusted benchmark runs: the calibration set (benchmarks.selectors.calibration, per
+    engine × accelerator family, cached) and the newest measured figures per model ×
+    accelerator × precision × count among the candidates. 1 query for the candidates' runs
+    + 1 for the calibration set's state (+ 1 when the trusted runs changed)."""
+    calibrations = calibration_set()
     wanted = set(model_ids)
-    by_family: dict[tuple[str, str], list[MeasuredRun]] = defaultdict(list)
+    runs = BenchmarkRun.objects.trusted().only(*_RUN_FIELDS).order_by("-measured_at", "-id")
+    if len(wanted) <= IN_LIST_MAX:
+        runs = runs.filter(model_id__in=wanted)[:MAX_RUNS]
+    else:
+        # every sized model of a task (10k ids and more): an IN list that long costs more
+        # to build and send (one parameter each) than reading the trusted runs, newest
+        # first, and keeping the candidates' first MAX_RUNS here
+        runs = islice(
+            (r for r in runs.filter(model_id__isnull=False).iterator(2000) if r.model_id in wanted),
+            MAX_RUNS,
+        )
     measured: dict[tuple[int, int, str, int], Measured] = {}
     for run in runs:
-        dims = model_dims(run.model)
-        if dims is not None and run.precision in PRECISIONS:
-            by_family[(run.accelerator.vendor, run.accelerator.kind)].append(
-                MeasuredRun(
-                    dims=dims, precision=run.precision, accel=accelerator_spec(run.accelerator),
-                    count=run.accelerator_count, concurrency=run.concurrency,
-                    prompt_tokens=run.input_tokens, output_tokens=run.output_tokens,
-                    decode_tokens_per_s_per_stream=run.decode_tokens_per_s_per_stream,
-                    prefill_tokens_per_s=run.prefill_tokens_per_s,
-                )
-            )  # fmt: skip
         stream = run.decode_tokens_per_s_per_stream
         key = (run.model_id, run.accelerator_id, run.precision, run.accelerator_count)
-        if run.model_id in wanted and stream and key not in measured:
+        if stream and key not in measured:
             total = run.decode_tokens_per_s or stream * run.concurrency
             measured[key] = Measured(
                 decode_tokens_per_s_total=total,
@@ -137,9 +136,42 @@ def run_facts(*, model_ids: list[int]) -> RunFacts:
                 ttft_s=run.ttft_ms / 1000.0 if run.ttft_ms else None,
                 prefill_tokens_per_s=run.prefill_tokens_per_s,
             )
-    efficiency = {fam: calibrate_efficiency(rs) for fam, rs in by_family.items()}
-    return RunFacts(efficiency, measured)
+    return RunFacts({}, measured, calibrations)
+
+
+def _calibration(facts: RunFacts, accelerator: Accelerator) -> Calibration:
+    if accelerator.id not in facts.calibration:
+        spec = accelerator_spec(accelerator)
+        engine = "mlx" if spec.kind == "apple" else "vllm"
+        calibrations = facts.calibrations or calibration_set()
+        facts.calibration[accelerator.id] = calibrations.for_accelerator(engine, spec)
+    return facts.calibration[accelerator.id]
 
 
 def efficiency_for(facts: RunFacts, accelerator: Accelerator) -> Efficiency:
-    return facts.efficiency.get((accelerator.vendor, accelerator.kind), DEFAULT_EFFICIENCY)
+    """The efficiency factors the engine serving `accelerator` is calibrated to."""
+    return _calibration(facts, accelerator).efficiency
+
+
+def estimate_label_for(facts: RunFacts, accelerator: Accelerator) -> str:
+    """What the self-host speed on `accelerator` rests on, e.g. "calibrated on 12 runs
+    (vllm × nvidia-hopper datacenter), ±14%" or "roofline estimate (uncalibrated), ±50%"."""
+    cal = _calibration(facts, accelerator)
+    band = f"±{cal.band * 100:.0f}%" if cal.band == cal.band else ""
+    if cal.calibrated:
+        return f"calibrated on {cal.runs} runs ({cal.group}), {band}"
+    return f"roofline estimate (uncalibrated), {band}"
+
+
+def rtfx_by_model(*, model_ids: list[int]) -> dict[int, float]:
+    """model id -> the Open ASR leaderboard's measured RTFx (seconds of audio per second
+    of compute, A100-SXM4-80GB; quality.feeds.open_asr), the newest score of each. 1 query."""
+    out: dict[int, float] = {}
+    rows = (
+        Score.objects.filter(model_id__in=model_ids, metric="rtfx", value__gt=0)
+        .order_by("model_id", "-id")
+        .values_list("model_id", "value")
+    )
+    for model_id, value in rows:
+        out.setdefault(model_id, float(value))
+    return out

@@ -6,6 +6,8 @@ from typing import Any
 
 from django import template
 
+from catalog import formatting
+
 register = template.Library()
 
 
@@ -18,13 +20,6 @@ def get(mapping: Any, key: str) -> Any:
     return ""
 
 
-@register.filter
-def usd(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return f"${value:,.2f}"
-
-
-@register.filter
-def pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:.0%}"
+# The site's one number format set (catalog/formatting.py), under the planner's filter names.
+usd = register.filter("usd", formatting.usd_text)
+pct = register.filter("pct", formatting.percent_text)

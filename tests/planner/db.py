@@ -12,6 +12,7 @@ from catalog.models import Feed, Model, Organization, Task
 from pricing.feeds.base import InstancePriceRecord, OfferRecord
 from pricing.services.instances import instance_prices_load
 from pricing.services.offers import offers_load
+from pricing.services.providers import providers_load
 from quality.models import QualityIndex
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -79,8 +80,10 @@ def make_world(extra: int = 0) -> dict[str, Model]:
     """Two open models (8B, 70B), one closed API model, offers, H100/L4 cloud prices.
 
     `extra` adds that many more open 8B models each with an offer and a GPU price row, for
-    query-count tests at two sizes."""
+    query-count tests at two sizes. The provider registry is loaded: the sellers are
+    reviewed (a plan leaves out unreviewed providers by default)."""
     accelerators_load()
+    providers_load()
     small = make_hub_model("meta-llama/Llama-3.1-8B-Instruct", quality=50, downloads=9_000_000)
     large = make_hub_model("meta-llama/Llama-3.1-70B-Instruct", quality=65, **LLAMA_70B)
     records = [

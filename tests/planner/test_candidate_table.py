@@ -10,7 +10,7 @@ import pytest
 
 from catalog.models import Model
 from planner.engine import DEFAULT_ASSUMPTIONS, CandidateTable, SelfHostTable, _passing, rank
-from planner.rank_table import quality_scores, quality_scores_columns
+from planner.engine.candidates import quality_scores, quality_scores_columns
 from planner.records import Assumptions, Budget, Constraints, HardwareChoice
 from planner.selectors import TASKS, commercial_ok, plan_candidates
 from planner.selectors.catalog import _board_names

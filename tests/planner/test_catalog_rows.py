@@ -47,18 +47,27 @@ def test_offers_of_models_outside_the_candidates_are_not_read() -> None:
 
 
 def test_priced_models_beyond_the_top_are_api_candidates_without_dims() -> None:
+    # issue 18 §4: a bound counts self-host candidates (sized open-weight models) only; the
+    # closed API model (index 70) is an API candidate, never a self-host one
     world = make_world()
     rows = plan_catalog_rows(task=TASKS["chat"], max_models=1)
     ids = [m.id for m in rows.models]
-    # top 1 by quality index: the closed API model (70); then every priced model
-    assert ids[0] == world["mini"].id
+    assert ids[0] == world["large"].id  # the best sized open model (65)
     assert set(ids) == {world["mini"].id, world["small"].id, world["large"].id}
-    assert rows.selfhost_ids == []
-    assert rows.model_dims == {}
-    quality_set(world["large"], 99)
-    rows = plan_catalog_rows(task=TASKS["chat"], max_models=1)
     assert rows.selfhost_ids == [world["large"].id]
     assert set(rows.model_dims) == {world["large"].id}
+    quality_set(world["small"], 99)
+    rows = plan_catalog_rows(task=TASKS["chat"], max_models=1)
+    assert rows.selfhost_ids == [world["small"].id]
+
+
+def test_every_sized_open_model_is_a_self_host_candidate_by_default() -> None:
+    world = make_world()
+    unsized = make_hub_model("a/no-size", quality=90, params_total=None)
+    rare = make_hub_model("a/rare", downloads=1)  # no index, hardly downloaded: still in
+    rows = plan_catalog_rows(task=TASKS["chat"])
+    assert set(rows.selfhost_ids) == {world["small"].id, world["large"].id, rare.id}
+    assert unsized.id not in rows.selfhost_ids
 
 
 def test_audio_second_prices_become_per_minute() -> None:

@@ -33,11 +33,13 @@ from tests.planner.builders import make_4090, make_offer, make_option, make_work
             {"usd_per_mtok_batch_input": 0.25, "usd_per_mtok_batch_output": 0.75},
             18.75,
         ),
-        # batch allowed but not offered: list prices
-        ({"batch_ok": True}, {}, 37.5),
+        # batch allowed, no batch prices: half the list prices (issue 15: the planner
+        # used to apply no discount here): 37.5 / 2
+        ({"batch_ok": True}, {}, 18.75),
         # batch offered but not allowed: list prices
         ({}, {"usd_per_mtok_batch_input": 0.25, "usd_per_mtok_batch_output": 0.75}, 37.5),
-        # batch + cache: 3.75 uncached in at 0.25 + 1.5 cached at min(0.1, 0.25) + 11.25 out
+        # batch + cache: 3.75 uncached in at 0.25 + 0.75 cached (no batch cache price: half
+        # of 0.1, the one cost function's batch rule) + 11.25 out
         (
             {"batch_ok": True, "cacheable_input_share": 0.5},
             {
@@ -45,7 +47,7 @@ from tests.planner.builders import make_4090, make_offer, make_option, make_work
                 "usd_per_mtok_batch_output": 0.75,
                 "usd_per_mtok_cached_input": 0.1,
             },
-            16.5,
+            15.75,
         ),
         # requests_per_month wins over requests_per_day: 10,000 × 0.00125
         ({"requests_per_month": 10_000}, {}, 12.5),

@@ -260,14 +260,24 @@ def test_an_unmeasured_popular_model_ranks_below_a_measured_one_unless_the_ceili
     assert [r.model_id for r in raised.rows] == [1, 2]
 
 
-def test_a_free_listing_says_it_is_probably_a_rate_limited_tier() -> None:
+def test_a_free_listing_is_listed_apart_unless_free_tiers_are_let_in() -> None:
+    # issue 18 §2: a listing at no charge is a free tier; by default it is not ranked
+    # with the paid offers but listed apart ("to try for free") with a rate-limit note
     models = [make_model(1, quality_index=70.0)]
     offers = [
         make_offer(1, 1, usd_per_mtok_input=0.0, usd_per_mtok_output=0.0),
         make_offer(2, 1),
     ]
-    result = rank(make_workload(), Budget(), HardwareChoice(), Constraints(), models, offers, [])
-    free, paid = result.rows
+    args = (make_workload(), Budget(), HardwareChoice())
+    result = rank(*args, Constraints(), models, offers, [])
+    (paid,) = result.rows
+    (free,) = result.free_tier
+    assert free.monthly_usd == 0
+    assert "rate-limited" in free.explanation
+    assert "free tier" not in paid.explanation
+    assert dict(result.excluded)["api: free tier (listed apart, to try for free)"] == 1
+    let_in = rank(*args, Constraints(include_free_tiers=True), models, offers, [])
+    free, paid = let_in.rows
     assert free.monthly_usd == 0
     assert "rate-limited free tier" in free.explanation
-    assert "free tier" not in paid.explanation
+    assert let_in.free_tier == ()

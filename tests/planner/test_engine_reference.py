@@ -12,9 +12,14 @@ import random
 
 import pytest
 
-from planner.engine import DEFAULT_ASSUMPTIONS, monthly_api_cost, monthly_selfhost_cost, rank
+from planner.engine import (
+    DEFAULT_ASSUMPTIONS,
+    monthly_api_cost,
+    monthly_selfhost_cost,
+    quality_signal,
+    rank,
+)
 from planner.records import ApiOffer, Budget, Constraints, HardwareChoice
-from planner.rows import quality_signal
 from tests.planner.builders import make_4090, make_model, make_offer, make_option, make_workload
 
 

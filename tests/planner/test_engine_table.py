@@ -6,15 +6,15 @@ import random
 
 import pytest
 
-from planner.costs import (
+from planner.engine import DEFAULT_ASSUMPTIONS, SelfHostTable, quality_signal, rank
+from planner.engine.candidates import quality_score
+from planner.engine.costs import (
     api_offer_missing_prices,
     monthly_api_cost,
     monthly_api_usd,
     requests_per_month,
 )
-from planner.engine import DEFAULT_ASSUMPTIONS, SelfHostTable, rank
 from planner.records import Budget, Constraints, HardwareChoice
-from planner.rows import quality_score, quality_signal
 from tests.planner.builders import make_4090, make_model, make_offer, make_option, make_workload
 from tests.planner.test_engine_reference import _cost, _key, _random_case, _reference
 

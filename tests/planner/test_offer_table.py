@@ -8,10 +8,11 @@ import random
 import numpy as np
 import pytest
 
-from planner.costs import api_offer_missing_prices, latency_ok, monthly_api_usd
-from planner.rank_offers import monthly_api_usd_columns, rank_offers
+from planner.engine import api_offer_missing_prices, latency_ok
+from planner.engine.columns import ApiOfferTable
+from planner.engine.costs import monthly_api_usd, monthly_api_usd_columns
+from planner.engine.ranking import api_candidates as rank_offers
 from planner.records import ApiOffer
-from planner.tables import ApiOfferTable
 from tests.planner.builders import make_offer, make_workload
 
 

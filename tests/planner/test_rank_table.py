@@ -1,5 +1,5 @@
-"""planner.rank_table: the array helpers of the rank (reason codes, blocks, Pareto points,
-quality scores), each against a plain reference."""
+"""planner.engine (checks, costs, columns): the array helpers of the rank (reason codes,
+blocks, Pareto points, quality scores), each against a plain reference."""
 
 from __future__ import annotations
 
@@ -9,16 +9,11 @@ import random
 import numpy as np
 import pytest
 
-from planner import rank_table
-from planner.engine import DEFAULT_ASSUMPTIONS, SelfHostTable, rank
-from planner.rank_table import (
-    ModelLookup,
-    cheapest_per_model,
-    quality_scores,
-    round_3,
-)
+from planner.engine import DEFAULT_ASSUMPTIONS, SelfHostTable, checks, costs, rank
+from planner.engine.arrays import cheapest_per_model
+from planner.engine.candidates import quality_score, quality_scores, round_3
+from planner.engine.checks import ModelLookup
 from planner.records import Budget, Constraints, HardwareChoice
-from planner.rows import quality_score
 from tests.planner.builders import make_4090, make_model, make_option, make_workload
 
 
@@ -96,7 +91,7 @@ def test_model_lookup_dense_and_sparse(ids: list[int]) -> None:
     lookup = ModelLookup(sorted_ids, code, score, len(values))
     expected = {i: k for k, i in enumerate(ids)}
     assert lookup.codes(values).tolist() == [
-        int(code[expected[v]]) if v in expected else rank_table.UNKNOWN for v in values.tolist()
+        int(code[expected[v]]) if v in expected else checks.UNKNOWN for v in values.tolist()
     ]
     known = np.array([v for v in values.tolist() if v in expected], dtype=np.int64)
     assert lookup.scores(known).tolist() == [float(score[expected[v]]) for v in known.tolist()]
@@ -201,6 +196,6 @@ def test_shuffled_table_and_small_blocks_give_the_same_result(
     shuffled = list(options)
     _rng(seed + 100).shuffle(shuffled)
     assert _summary(rank(*args, SelfHostTable.from_options(shuffled), limit=7)) == _summary(grouped)
-    monkeypatch.setattr(rank_table, "BLOCK", 5)  # many blocks, a model across two
-    monkeypatch.setattr(rank_table.rank_options, "__defaults__", (5,))
+    monkeypatch.setattr(costs, "BLOCK", 5)  # many blocks, a model across two
+    monkeypatch.setattr(costs.cost_options, "__defaults__", (5,))
     assert rank(*args, SelfHostTable.from_options(options), limit=7) == grouped

@@ -39,8 +39,8 @@ def test_cheapest_good_answer_is_an_api_offer() -> None:
 
 def test_owned_rtx_4090_wins_for_open_weights() -> None:
     world = make_world()
-    result = plan_run(
-        inputs=inputs(modes=["owned", "cloud"], owned="rtx-4090:1", open_weights_only="1")
+    result = plan_run(  # "@0": already paid for
+        inputs=inputs(modes=["owned", "cloud"], owned="rtx-4090:1@0", open_weights_only="1")
     )
     top = result.rows[0]
     assert top.model_id == world["small"].id
@@ -51,6 +51,24 @@ def test_owned_rtx_4090_wins_for_open_weights() -> None:
     # one precision per model × host: the widest one that needs the fewest instances
     owned_rows = [r for r in result.rows if r.deployment.kind == MODE_OWNED]
     assert [r.deployment.precision for r in owned_rows] == ["bf16"]
+
+
+def test_owned_hardware_without_a_price_amortises_its_list_price_and_says_so() -> None:
+    world = make_world()
+    result = plan_run(inputs=inputs(modes=["owned"], owned="rtx-4090:1", open_weights_only="1"))
+    top = result.rows[0]
+    assert (top.model_id, top.deployment.kind) == (world["small"].id, MODE_OWNED)
+    # power $38.88 + the RTX 4090's $1,599 launch price over 36 months of 720 h
+    assert top.monthly_usd == pytest.approx(38.88 + 1599 / 36)
+    note = " ".join(top.assumptions)
+    assert "$1,599 per accelerator, list price, Epoch AI" in note
+    assert "2022-09-20" in note
+    # an entered price wins over the list price
+    result = plan_run(
+        inputs=inputs(modes=["owned"], owned="rtx-4090:1@1800", open_weights_only="1")
+    )
+    assert result.rows[0].monthly_usd == pytest.approx(38.88 + 1800 / 36)
+    assert "$1,800 per accelerator, entered" in " ".join(result.rows[0].assumptions)
 
 
 def test_nothing_within_budget_says_so() -> None:
@@ -112,19 +130,23 @@ def test_query_count_of_plan_run_does_not_grow_with_the_catalog(
     make_world()
     chosen = inputs(modes=["api", "owned", "cloud"], owned="rtx-4090:1")
     # top 2 = the 2 models with the best quality index: 4 catalog reads (top ids with a
-    # quality index, their rows, offers, the priced models outside the top), trusted
-    # runs, accelerators (owned and cloud), cloud instance prices
-    with django_assert_num_queries(7):
+    # quality index, their rows, offers, the priced models outside the top), the
+    # calibration set's state, trusted runs, accelerators (owned and cloud), cloud
+    # instance prices (the calibration set is rebuilt once after runs change: +1, warmed
+    # here; the offers' price rows are read once per offer and kept, pricing.offer_pricing)
+    plan_run(inputs=chosen, max_models=2)
+    with django_assert_num_queries(8):
         small = plan_run(inputs=chosen, max_models=2)
     for i in range(30):
         make_hub_model(f"more/model-{i}", quality=20 + i)
     make_world_extra()
-    with django_assert_num_queries(7):
+    # + the new offers' price rows and (their records state none) summary columns
+    with django_assert_num_queries(8 + 2):
         large = plan_run(inputs=chosen, max_models=2)
     assert large.candidates > small.candidates
     # top 300: the models without an index are read too (top ids without one), but every
     # priced model is in the top, so no read of the priced models outside it
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         plan_run(inputs=chosen)
 
 
@@ -172,21 +194,27 @@ def test_image_task_prices_api_offers_per_image() -> None:
     assert top.monthly_usd == pytest.approx(1200.0)
 
 
-def test_trusted_measured_run_overrides_the_estimate() -> None:
+def _measured_8b_on_rtx_4090(world: dict):
+    """A trusted vLLM run of the 8B at bf16 on one RTX 4090: 30 ms per output token per
+    stream at 8 streams, 300 ms TTFT."""
     from benchmarks.models import Accelerator
     from benchmarks.services.runs import benchmark_run_record
     from tests.benchmarks.builders import make_record
 
-    world = make_world()
-    rtx = Accelerator.objects.get(slug="rtx-4090")
-    # 8B bf16 on one 4090, measured: 30 ms per output token per stream at 8 streams
     record = make_record(
         precision="bf16", concurrency=8, tpot_ms=30.0, decode_tokens_per_s=270.0,
         ttft_ms=300.0, prefill_tokens_per_s=None,
     )  # fmt: skip
+    rtx = Accelerator.objects.get(slug="rtx-4090")
     run, _ = benchmark_run_record(
         model=world["small"], accelerator=rtx, record=record, source="vllm"
     )
+    return run
+
+
+def test_trusted_measured_run_overrides_the_estimate() -> None:
+    world = make_world()
+    run = _measured_8b_on_rtx_4090(world)
     assert not run.flagged
     built = plan_inputs_build(
         inputs=inputs(modes=["owned"], owned="rtx-4090:1", peak_concurrency="8")
@@ -198,6 +226,21 @@ def test_trusted_measured_run_overrides_the_estimate() -> None:
     assert (option.precision, option.throughput_source) == ("bf16", "measured")
     assert option.stream_tokens_per_s == pytest.approx(1000 / 30)
     assert option.ttft_s == pytest.approx(0.3)
+
+
+def test_run_facts_reads_the_same_runs_for_thousands_of_candidates() -> None:
+    """Beyond IN_LIST_MAX candidate ids the trusted runs are filtered in Python (no
+    10k-parameter IN list): the same measured figures as the IN list."""
+    from planner.selectors.hardware import IN_LIST_MAX, run_facts
+
+    world = make_world()
+    _measured_8b_on_rtx_4090(world)
+    few = run_facts(model_ids=[world["small"].id])
+    others = range(10**9, 10**9 + IN_LIST_MAX + 5)  # no such models
+    many = run_facts(model_ids=[*others, world["small"].id])
+    assert few.measured
+    assert many.measured == few.measured
+    assert not run_facts(model_ids=list(others)).measured
 
 
 def test_a_plan_lists_at_most_three_deployments_of_one_model() -> None:
@@ -217,7 +260,7 @@ def test_one_gpu_shape_on_several_clouds_is_estimated_once_and_priced_per_cloud(
 
     world = make_world()
     load_gpu_prices([("aws", "us-east-1", "p5.h100", "H100", 1, "4.00"),
-                     ("lambda", "us-tx", "gpu_1x_h100", "H100", 1, "2.50")])  # fmt: skip
+                     ("lambda", "us-tx", "gpu_1x_h100_sxm5", "H100", 1, "2.50")])  # fmt: skip
     built = plan_inputs_build(inputs=inputs(modes=["cloud"]))
     h100 = [
         o for o in built.options
@@ -230,3 +273,60 @@ def test_one_gpu_shape_on_several_clouds_is_estimated_once_and_priced_per_cloud(
     assert aws.precision == lam.precision
     assert aws.decode_tokens_per_s_total == lam.decode_tokens_per_s_total
     assert aws.ttft_s == lam.ttft_s
+
+
+def test_a_pre_quantized_checkpoint_is_planned_only_in_its_own_format() -> None:
+    world = make_world()
+    # the same architecture as the 8B, stored as AWQ (name) and as FP8 (config)
+    awq = make_hub_model("someone/Llama-3.1-8B-Instruct-AWQ", quality=50, downloads=1)
+    fp8 = make_hub_model(
+        "nvidia/Llama-3.1-8B-Instruct-FP8", quality=50, downloads=1, quant_method="fp8"
+    )
+    built = plan_inputs_build(
+        inputs=inputs(modes=["owned"], owned="rtx-4090:1@0", open_weights_only="1")
+    )
+    options = list(built.options)
+    precisions = {
+        m.id: {o.precision for o in options if o.model_id == m.id}
+        for m in (world["small"], awq, fp8)
+    }
+    assert precisions[awq.id] == {"int4-awq"}
+    assert precisions[fp8.id] == {"fp8"}
+    # the original is a candidate of its own (not dominated by its quantized copies)
+    assert precisions[world["small"].id] == {"bf16"}
+    assert built.not_stored > 0
+
+
+def test_breakeven_adds_buy_vs_rent_when_the_plan_has_owned_and_rented_rows() -> None:
+    from dataclasses import replace
+
+    from planner.engine import monthly_selfhost_cost
+    from planner.services import plan_run_breakeven
+
+    world = make_world()
+    plan_inputs = inputs(
+        modes=["api", "owned", "cloud"], owned="h100-sxm:1", open_weights_only="1",
+        model=world["small"].repo_id,
+    )  # fmt: skip
+    result, even = plan_run_breakeven(inputs=plan_inputs)
+    assert even is not None
+    assert even.points
+    kinds = {r.deployment.kind for r in result.rows}
+    assert {"owned", "cloud"} <= kinds
+    # the other kind of self-hosting, priced by the one self-host cost function per volume
+    assert even.alt_label.endswith(("owned", "rented"))
+    assert len(even.alt_usd) == len(even.points)
+    assert even.buy_vs_rent.startswith("Buying")
+    assert all(v > 0 for v in even.alt_usd)
+    assert list(even.alt_usd) != [p.selfhost_usd for p in even.points]
+    # each value is the one self-host cost function at that point's volume
+    built = plan_inputs_build(inputs=plan_inputs)
+    label = even.alt_label
+    alt = next(
+        o for o in built.options
+        if label.startswith(f"{o.count}× {o.accelerator_name} ({o.precision})")
+        and o.owned == label.endswith("owned") and not o.per_second
+    )  # fmt: skip
+    for point, value in zip(even.points, even.alt_usd, strict=True):
+        at = replace(plan_inputs.workload, requests_per_month=point.requests_per_month)
+        assert value == monthly_selfhost_cost(at, alt).monthly_usd

@@ -131,9 +131,20 @@ def test_result_page_shows_cards_table_charts_and_assumptions(client) -> None:
     make_world()
     plan = _plan(client)
     html = client.get(f"/plan/{plan.slug}/").content.decode()
-    assert html.count('class="card plan-card"') == 3
-    assert "#1 gpt-4o-mini" in html
-    assert 'class="spec-table plan-table"' in html
+    # top-pick cards (best overall, cheapest, best quality within budget, fastest; a row
+    # that wins several is one card), then the compact table with the reasoning a click away
+    assert 1 <= html.count('class="card plan-card"') <= 4
+    first = html[html.index('class="card plan-card"') :]
+    first = first[: first.index("</article>")]
+    assert "Best overall" in first
+    assert "gpt-4o-mini" in first
+    assert 'class="spec-table plan-table responsive"' in html
+    table = html[html.index('class="spec-table plan-table responsive"') :]
+    assert '<details class="why"><summary>Why</summary>' in table
+    for column in ("$/month", "$/1M tokens", "Tokens/s", "Quality", "Badges"):
+        assert f">{column}</th>" in table
+    assert "requests/day" in html  # entered per day: said per day, and costs per month
+    assert "Costs are per month" in html
     assert 'id="pareto-chart"' in html
     assert 'id="pareto-data" type="application/json"' in html
     assert 'id="breakeven-chart"' in html
@@ -181,7 +192,7 @@ def test_json_and_csv_exports(client) -> None:
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0][:4] == ["rank", "model", "repo_id", "deployment_kind"]
-    assert rows[1][:6] == ["1", "gpt-4o-mini", "openai/gpt-4o-mini", "api", "openai API", "90.00"]
+    assert rows[1][:6] == ["1", "gpt-4o-mini", "openai/gpt-4o-mini", "api", "OpenAI API", "90.00"]
     assert len(rows) == len(data["result"]["rows"]) + 1
 
 
@@ -219,3 +230,16 @@ def test_cards_are_the_best_row_of_each_of_the_first_models() -> None:
     rows = [SimpleNamespace(model_id=m, rank=i) for i, m in enumerate((7, 7, 2, 7, 2, 9, 4), 1)]
     assert [(r.model_id, r.rank) for r in plan_cards(rows)] == [(7, 1), (2, 3), (9, 6)]
     assert plan_cards(rows[:2]) == [rows[0]]
+
+
+def test_result_header_states_the_workload_the_way_it_was_entered(client) -> None:
+    make_world()
+    per_day = _plan(client, requests_per_day="10000")
+    html = client.get(f"/plan/{per_day.slug}/").content.decode()
+    assert "10,000 requests/day (≈300,000/month at 30 days)" in html
+    per_month = _plan(client, requests_per_month="250000")
+    html = client.get(f"/plan/{per_month.slug}/").content.decode()
+    head = html[html.index('class="muted plan-workload"') :]
+    head = head[: head.index("</p>")]
+    assert "250,000 requests/month" in head
+    assert "requests/day" not in head

@@ -1,11 +1,11 @@
-"""The planner's candidates as columns (pure: standard library and numpy).
+"""Stage 0 of the engine: the candidates as columns (pure: standard library and numpy).
 
 `SelfHostTable`, `ApiOfferTable` and `CandidateTable` hold self-host options, API offers
 and candidate models as columns (numpy arrays, or tuples of strings), one entry per
-record, in order. Each is a Sequence of its records (indexing or
-iterating builds them), so it can be passed wherever a list of records is; `rank` reads
-the columns directly and builds records only for the rows it returns. NaN in a float
-column stands for None in the record.
+record, in order. Each is a Sequence of its records (indexing or iterating builds them),
+so it can be passed wherever a list of records is; `rank` reads the columns directly and
+builds records only for the rows it returns. NaN in a float column stands for None in the
+record.
 """
 
 from __future__ import annotations
@@ -18,20 +18,9 @@ from typing import TypeVar
 
 import numpy as np
 
+from planner.engine.arrays import _float, _int, _nan_column
 from planner.records import ApiOffer, CandidateModel, SelfHostOption
-
-
-def _float(value: float) -> float | None:
-    return None if math.isnan(value) else value
-
-
-def _nan_column(records: Sequence, name: str) -> np.ndarray:
-    """The float field `name` of every record, None as NaN (one C-level pass)."""
-    values = map(attrgetter(name), records)
-    return np.fromiter(
-        (math.nan if v is None else v for v in values), dtype=np.float64, count=len(records)
-    )
-
+from pricing.costing.records import OfferPricing
 
 R = TypeVar("R")
 
@@ -85,11 +74,23 @@ class SelfHostTable(_Columns[SelfHostOption]):
     spot: np.ndarray  # bool
     prefill_tokens_per_s: np.ndarray
     memory_needed_gib: np.ndarray
+    # per host: what an estimated speed rests on ("calibrated on N runs (...), ±X%")
+    host_estimates: tuple[str, ...] = ()
+    host_engines: tuple[str, ...] = ()  # per host: the engine that would serve it
+    max_streams: np.ndarray | None = None  # streams one instance can hold (None: unknown)
+    host_purchase: tuple[float | None, ...] = ()  # per host: owned purchase USD per device
+    host_purchase_source: tuple[str, ...] = ()  # per host: where that price comes from
+    per_second: np.ndarray | None = None  # bool: billed per second of use (None: none is)
+    # per option: an index into `sources`, what its throughput rests on (overrides the
+    # measured flag and the host's estimate; None: those)
+    source: np.ndarray | None = None
+    sources: tuple[str, ...] = ()
 
     _length = "model_id"
 
     def _record(self, i: int) -> SelfHostOption:
-        slug, name, cloud, region, instance = self.hosts[int(self.host[i])]
+        h = int(self.host[i])
+        slug, name, cloud, region, instance = self.hosts[h]
         prefill = float(self.prefill_tokens_per_s[i])
         needed = float(self.memory_needed_gib[i])
         return SelfHostOption(
@@ -98,12 +99,27 @@ class SelfHostTable(_Columns[SelfHostOption]):
             memory_total_gib=float(self.memory_total_gib[i]), fits=bool(self.fits[i]),
             decode_tokens_per_s_total=float(self.decode_tokens_per_s_total[i]),
             stream_tokens_per_s=float(self.stream_tokens_per_s[i]), ttft_s=float(self.ttft_s[i]),
-            throughput_source="measured" if self.measured[i] else "estimated",
+            throughput_source=(
+                "measured" if self.measured[i] and self.source is None else self._estimate(i)
+            ),
             hourly_usd=float(self.hourly_usd[i]), owned=bool(self.owned[i]),
             cloud=cloud, region=region, instance=instance, spot=bool(self.spot[i]),
             prefill_tokens_per_s=_float(prefill),
             memory_needed_gib=_float(needed),
+            engine=self.host_engines[h] if h < len(self.host_engines) else "",
+            purchase_usd=self.host_purchase[h] if h < len(self.host_purchase) else None,
+            purchase_source=(
+                self.host_purchase_source[h] if h < len(self.host_purchase_source) else ""
+            ),
+            max_streams=None if self.max_streams is None else _float(float(self.max_streams[i])),
+            per_second=self.per_second is not None and bool(self.per_second[i]),
         )  # fmt: skip
+
+    def _estimate(self, i: int) -> str:
+        if self.source is not None:
+            return self.sources[int(self.source[i])]
+        host = int(self.host[i])
+        return self.host_estimates[host] if host < len(self.host_estimates) else "estimated"
 
     @classmethod
     def from_options(cls, options: Iterable[SelfHostOption]) -> SelfHostTable:
@@ -123,6 +139,16 @@ class SelfHostTable(_Columns[SelfHostOption]):
         def column(name: str, dtype) -> np.ndarray:  # one C-level pass per field
             return np.fromiter(map(attrgetter(name), records), dtype=dtype, count=n)
 
+        estimates = [""] * len(hosts)
+        engines = [""] * len(hosts)
+        purchase: list[float | None] = [None] * len(hosts)
+        purchase_source = [""] * len(hosts)
+        for h, record in zip(host, records, strict=True):
+            purchase[h] = purchase[h] or record.purchase_usd
+            purchase_source[h] = purchase_source[h] or record.purchase_source
+            if record.throughput_source != "measured" and not estimates[h]:
+                estimates[h] = record.throughput_source
+            engines[h] = engines[h] or record.engine
         sources = map(attrgetter("throughput_source"), records)
         return cls(
             model_id=column("model_id", np.int64), host=np.array(host, dtype=np.int64),
@@ -138,6 +164,14 @@ class SelfHostTable(_Columns[SelfHostOption]):
             spot=column("spot", bool),
             prefill_tokens_per_s=_nan_column(records, "prefill_tokens_per_s"),
             memory_needed_gib=_nan_column(records, "memory_needed_gib"),
+            host_estimates=tuple(e or "estimated" for e in estimates),
+            host_engines=tuple(engines) if any(engines) else (),
+            max_streams=_nan_column(records, "max_streams"),
+            host_purchase=tuple(purchase) if any(purchase) else (),
+            host_purchase_source=tuple(purchase_source) if any(purchase_source) else (),
+            per_second=(
+                column("per_second", bool) if any(r.per_second for r in records) else None
+            ),
         )  # fmt: skip
 
 
@@ -153,6 +187,8 @@ _OFFER_FLOATS = (
 class ApiOfferTable(_Columns[ApiOffer]):
     """API offers as columns: `provider` indexes `providers` ((slug, name) pairs); the
     prices, context_tokens, ttft_s and stream_tokens_per_s are float64 with NaN for None.
+    `pricing` (an object array, or None when no offer has one) holds each offer's price
+    rows as the cost engine's OfferPricing (None for an offer priced by its columns).
     """
 
     id: np.ndarray  # int64
@@ -169,13 +205,37 @@ class ApiOfferTable(_Columns[ApiOffer]):
     context_tokens: np.ndarray
     ttft_s: np.ndarray
     stream_tokens_per_s: np.ndarray
+    # per provider (as `providers`): its kind and whether it was reviewed; () = not stated
+    provider_kinds: tuple[str, ...] = ()
+    provider_reviewed: tuple[bool | None, ...] = ()
+    pricing: np.ndarray | None = None  # object: OfferPricing or None per offer
 
     def _record(self, i: int) -> ApiOffer:
-        slug, name = self.providers[int(self.provider[i])]
+        p = int(self.provider[i])
+        slug, name = self.providers[p]
         values = [_float(float(getattr(self, f)[i])) for f in _OFFER_FLOATS]
         context = values[7]
         values[7] = None if context is None else int(context)
-        return ApiOffer(int(self.id[i]), int(self.model_id[i]), slug, name, *values)
+        return ApiOffer(
+            int(self.id[i]), int(self.model_id[i]), slug, name, *values,
+            self.provider_kinds[p] if self.provider_kinds else "",
+            self.provider_reviewed[p] if self.provider_reviewed else None,
+            None if self.pricing is None else self.pricing[i],
+        )  # fmt: skip
+
+    def kinds(self) -> np.ndarray:
+        """Each offer's provider kind ("" where not stated), as an object array."""
+        per_provider = np.array(self.provider_kinds or ("",) * len(self.providers), dtype=object)
+        return per_provider[self.provider] if len(self.providers) else np.zeros(0, dtype=object)
+
+    def unreviewed(self) -> np.ndarray:
+        """Per offer: its provider is known not to be reviewed (False stated, or kind
+        "unknown")."""
+        n = len(self.providers)
+        flags = self.provider_reviewed or (None,) * n
+        kinds = self.provider_kinds or ("",) * n
+        bad = np.array([r is False or k == "unknown" for r, k in zip(flags, kinds, strict=True)])
+        return bad[self.provider] if n else np.zeros(0, dtype=bool)
 
     def take(self, index: np.ndarray) -> ApiOfferTable:
         """The offers at `index` (positions or a boolean mask), in that order."""
@@ -183,12 +243,18 @@ class ApiOfferTable(_Columns[ApiOffer]):
             id=self.id[index], model_id=self.model_id[index], provider=self.provider[index],
             providers=self.providers,
             **{f: getattr(self, f)[index] for f in _OFFER_FLOATS},
+            provider_kinds=self.provider_kinds, provider_reviewed=self.provider_reviewed,
+            pricing=None if self.pricing is None else self.pricing[index],
         )  # fmt: skip
 
     @classmethod
-    def from_rows(cls, rows: Sequence[tuple]) -> ApiOfferTable:
+    def from_rows(
+        cls, rows: Sequence[tuple], pricing: Sequence[OfferPricing | None] | None = None
+    ) -> ApiOfferTable:
         """Rows in ApiOffer's field order from id to context_tokens (what the planner's
-        offer query reads); ttft_s and stream_tokens_per_s are unknown (NaN)."""
+        offer query reads), optionally followed by the provider's kind and reviewed flag;
+        ttft_s and stream_tokens_per_s are unknown (NaN). `pricing`: each row's price
+        rows (None: every offer priced by its columns)."""
         n = len(rows)
         if n == 0:
             return cls.from_offers(())
@@ -196,6 +262,11 @@ class ApiOfferTable(_Columns[ApiOffer]):
         providers: dict[tuple[str, str], int] = {}
         pairs = zip(columns[2], columns[3], strict=True)
         provider = [providers.setdefault(p, len(providers)) for p in pairs]
+        kinds: list = [""] * len(providers)
+        reviewed: list = [None] * len(providers)
+        if len(columns) > 12:
+            for p, kind, ok in zip(provider, columns[12], columns[13], strict=True):
+                kinds[p], reviewed[p] = kind or "", None if ok is None else bool(ok)
         floats = {
             name: np.array(columns[4 + k], dtype=np.float64)  # None -> NaN
             for k, name in enumerate(_OFFER_FLOATS[:8])
@@ -206,6 +277,9 @@ class ApiOfferTable(_Columns[ApiOffer]):
             model_id=np.array(columns[1], dtype=np.int64),
             provider=np.array(provider, dtype=np.int64), providers=tuple(providers),
             **floats, ttft_s=unknown, stream_tokens_per_s=unknown.copy(),
+            provider_kinds=tuple(kinds) if len(columns) > 12 else (),
+            provider_reviewed=tuple(reviewed) if len(columns) > 12 else (),
+            pricing=None if pricing is None else _objects(pricing),
         )  # fmt: skip
 
     @classmethod
@@ -218,17 +292,31 @@ class ApiOfferTable(_Columns[ApiOffer]):
         providers: dict[tuple[str, str], int] = {}
         pair = attrgetter("provider_slug", "provider_name")
         provider = [providers.setdefault(p, len(providers)) for p in map(pair, records)]
-
+        kinds: list = [""] * len(providers)
+        reviewed: list = [None] * len(providers)
+        for p, r in zip(provider, records, strict=True):  # the first record of each wins
+            if not kinds[p] and r.provider_kind:
+                kinds[p] = r.provider_kind
+            if reviewed[p] is None:
+                reviewed[p] = r.provider_reviewed
+        stated = any(kinds) or any(v is not None for v in reviewed)
+        pricing = [r.pricing for r in records]
         return cls(
             id=np.fromiter(map(attrgetter("id"), records), dtype=np.int64, count=n),
             model_id=np.fromiter(map(attrgetter("model_id"), records), dtype=np.int64, count=n),
             provider=np.array(provider, dtype=np.int64), providers=tuple(providers),
             **{name: _nan_column(records, name) for name in _OFFER_FLOATS},
+            provider_kinds=tuple(kinds) if stated else (),
+            provider_reviewed=tuple(reviewed) if stated else (),
+            pricing=_objects(pricing) if any(p is not None for p in pricing) else None,
         )  # fmt: skip
 
 
-def _int(value: float) -> int | None:
-    return None if math.isnan(value) else int(value)
+def _objects(values: Sequence) -> np.ndarray:
+    """A 1-d object array of `values` (numpy would nest sequences)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values if isinstance(values, list) else list(values)
+    return out
 
 
 _COMMERCIAL = {1: True, 0: False, -1: None}  # CandidateTable.commercial_ok codes
