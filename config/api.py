@@ -1,4 +1,5 @@
-"""Project-wide API pieces: pagination, throttles, conditional GETs, the error handlers.
+"""Project-wide API pieces: pagination, conditional GETs, the error handlers (throttles:
+config.throttles).
 
 Every error body has the shape {"error": {"code", "message", "fields"}} (`ErrorOut`),
 whether DRF raised it, a service raised an `AtlasError`, Django found no URL under
@@ -20,28 +21,43 @@ import copy
 import hashlib
 import json
 from calendar import timegm
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
+import orjson
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import connection
-from django.db.models import BooleanField, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db import connection, connections
+from django.db.models import BooleanField, JSONField, Q, QuerySet
+from django.db.models.expressions import Col, RawSQL
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import get_conditional_response, quote_etag
 from django.utils.http import http_date
 from django.views import defaults
-from rest_framework import exceptions, pagination, serializers, throttling
+from rest_framework import exceptions, pagination, serializers
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
 from config.errors import AtlasError
+
+
+def page_size_of(request: Any, param: str, default: int, maximum: int) -> int:
+    """The request's page size: `default` when absent, at most `maximum`; one that is not
+    a positive integer is a 400 (the schema's `integer, minimum 1`)."""
+    raw = request.query_params.get(param)
+    if raw is None:
+        return default
+    try:
+        size = int(raw)
+    except ValueError:
+        size = 0
+    if size < 1:
+        raise exceptions.ValidationError({"page_size": ["A positive integer is required."]})
+    return min(size, maximum)
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -49,8 +65,28 @@ class PageNumberPagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
+    def get_page_size(self, request: Any) -> int:
+        """As DRF, but a page_size that is not a positive integer is a 400 (DRF silently
+        used the default, so the schema's `integer, minimum 1` was not enforced)."""
+        return page_size_of(request, self.page_size_query_param, self.page_size, self.max_page_size)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:  # larger page sizes are clamped to max_page_size
+            parameter["schema"]["minimum"] = 1
+        return parameters
+
 
 LOOKUPS = {">": "gt", "<": "lt"}
+# What a 64-bit integer column holds (PostgreSQL bigint, SQLite INTEGER), and a 32-bit
+# one (PostgreSQL integer: IntegerField, PositiveIntegerField): request fields stored in
+# such a column are bounded by it (a larger value was a DataError, a 500).
+DB_INT_MIN, DB_INT_MAX = -(2**63), 2**63 - 1
+PG_INT_MAX = 2**31 - 1
+
+
+def _db_int(value: Any) -> bool:
+    return type(value) is int and DB_INT_MIN <= value <= DB_INT_MAX
 
 
 class KeysetPagination(pagination.BasePagination):
@@ -77,18 +113,36 @@ class KeysetPagination(pagination.BasePagination):
         size = self._page_size(request)
         cursor = self._decode(request.query_params.get(self.cursor_query_param))
         backwards = bool(cursor and cursor.get("b"))
-        if field.null:
-            queryset = queryset.filter(**{f"{field_name}__isnull": False})
         scan_desc = descending != backwards
-        order = [f"-{field_name}" if scan_desc else field_name]
-        if not unique:
-            order.append("-id" if scan_desc else "id")
-        queryset = queryset.order_by(*order)
-        if cursor is not None:
-            queryset = queryset.filter(
-                self._after(queryset, field, unique, cursor, "<" if scan_desc else ">")
-            )
-        rows = list(queryset[: size + 1])
+        op = "<" if scan_desc else ">"
+        # A view whose queryset has no request-dependent filters names it
+        # (`keyset_template`): its compiled SQL is kept per shape (below).
+        template = getattr(view, "keyset_template", None)
+        shape = (template, queryset.db, field_name, scan_desc, unique, cursor is not None, size)
+        compiled = _COMPILED.get(shape) if template else None
+        if compiled is not None:
+            cursor_params = self._cursor_params(field, unique, cursor) if cursor else []
+            rows = compiled.rows(cursor_params)
+        else:
+            if field.null:
+                queryset = queryset.filter(**{f"{field_name}__isnull": False})
+            order = [f"-{field_name}" if scan_desc else field_name]
+            if not unique:
+                order.append("-id" if scan_desc else "id")
+            queryset = queryset.order_by(*order)
+            if cursor is not None:
+                queryset = queryset.filter(self._after(queryset, field, unique, cursor, op))
+            queryset = queryset[: size + 1]
+            if template and field.column is not None:
+                cursor_params = self._cursor_params(field, unique, cursor) if cursor else []
+                compiled = CompiledValuesQuery.of(queryset, cursor_params)
+                if compiled is not None:
+                    _COMPILED[shape] = compiled
+                    rows = compiled.rows(cursor_params)
+                else:
+                    rows = list(queryset)
+            else:
+                rows = list(queryset)
         has_more = len(rows) > size
         rows = rows[:size]
         if backwards:
@@ -111,37 +165,47 @@ class KeysetPagination(pagination.BasePagination):
             return output
 
     def _page_size(self, request: Any) -> int:
-        raw = request.query_params.get(self.page_size_query_param)
-        if raw is None:
-            return self.page_size
-        try:
-            size = int(raw)
-        except ValueError:
-            size = 0
-        if size < 1:
-            raise exceptions.ValidationError({"page_size": ["A positive integer is required."]})
-        return min(size, self.max_page_size)
+        return page_size_of(request, self.page_size_query_param, self.page_size, self.max_page_size)
 
     def _decode(self, raw: str | None) -> dict[str, Any] | None:
-        if raw is None:
+        if not raw:  # absent or empty (`?cursor=`): the first page
             return None
         try:
             data = json.loads(base64.urlsafe_b64decode(raw.encode("ascii")))
         except (ValueError, UnicodeError, binascii.Error) as exc:
             raise exceptions.ValidationError({"cursor": ["Invalid cursor."]}) from exc
-        if not isinstance(data, dict) or "v" not in data or not isinstance(data.get("k"), int):
+        if (
+            not isinstance(data, dict)
+            or "v" not in data
+            or not _db_int(data.get("k"))
+            or not (data["v"] is None or isinstance(data["v"], str | float) or _db_int(data["v"]))
+        ):
             raise exceptions.ValidationError({"cursor": ["Invalid cursor."]})
         return data
+
+    @staticmethod
+    def _cursor_value(field: Any, cursor: dict[str, Any]) -> Any:
+        try:
+            value = field.to_python(cursor["v"])
+            if isinstance(value, int) and not isinstance(value, bool) and not _db_int(value):
+                raise ValueError("out of range")
+            if isinstance(value, datetime):
+                value = connection.ops.adapt_datetimefield_value(value)
+        except (DjangoValidationError, TypeError, ValueError, OverflowError) as exc:
+            raise exceptions.ValidationError({"cursor": ["Invalid cursor."]}) from exc
+        return value
+
+    def _cursor_params(self, field: Any, unique: bool, cursor: dict[str, Any]) -> list[Any]:
+        """The parameters `_after` binds for a column key, in its order."""
+        value = self._cursor_value(field, cursor)
+        if field.get_internal_type() == "ExactDecimalField":
+            value = field.get_db_prep_value(value, connection, prepared=True)
+        return [value] if unique else [value, cursor["k"]]
 
     def _after(
         self, queryset: QuerySet, field: Any, unique: bool, cursor: dict[str, Any], op: str
     ) -> RawSQL | Q:
-        try:
-            value = field.to_python(cursor["v"])
-            if isinstance(value, datetime):
-                value = connection.ops.adapt_datetimefield_value(value)
-        except DjangoValidationError as exc:
-            raise exceptions.ValidationError({"cursor": ["Invalid cursor."]}) from exc
+        value = self._cursor_value(field, cursor)
         if field.column is None:  # an annotation: compare through the ORM
             name, key = field.attname, cursor["k"]
             if unique:
@@ -149,6 +213,8 @@ class KeysetPagination(pagination.BasePagination):
             return Q(**{f"{name}__{LOOKUPS[op]}": value}) | Q(
                 **{name: value, f"id__{LOOKUPS[op]}": key}
             )
+        if field.get_internal_type() == "ExactDecimalField":  # text on SQLite (pricing.fields)
+            value = field.get_db_prep_value(value, connection, prepared=True)
         qn = connection.ops.quote_name
         table = qn(queryset.model._meta.db_table)
         column = f"{table}.{qn(field.column)}"
@@ -222,20 +288,120 @@ class KeysetPagination(pagination.BasePagination):
         ]
 
 
-class _RateFromSettings:
-    """Reads the rate on each request (so tests can override it); "off" disables it."""
+class CompiledValuesQuery:
+    """A `.values()` queryset compiled once and run again with other cursor parameters.
 
-    def get_rate(self) -> str | None:
-        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)  # type: ignore[attr-defined]
-        return None if rate in (None, "", "off") else rate
+    Building and compiling a list page's query through the ORM costs several times the
+    query itself (issue 19: the list's req/s against a bare view). For a queryset whose
+    only parameters are the keyset cursor's (a view without request-dependent filters:
+    `keyset_template`), the SQL, its row converters and column names depend only on the
+    page's shape (ordering, direction, cursor or not, page size), so they are kept per
+    process and each page runs the same SQL with its own cursor values: one query, the
+    rows the ORM would return (its converters applied; JSON columns decoded by orjson,
+    the standard library's decoder only for what orjson rejects)."""
+
+    def __init__(
+        self,
+        sql: str,
+        converters: list[tuple[int, Callable[[Any, Any], Any]]],
+        names: list[str],
+        alias: str,
+    ) -> None:
+        self.sql, self.converters, self.names, self.alias = sql, converters, names, alias
+
+    @classmethod
+    def of(cls, queryset: QuerySet, cursor_params: list[Any]) -> CompiledValuesQuery | None:
+        """The compiled query, or None when its parameters are not exactly the cursor's
+        (a filter binds a value: compiling per request is the only safe way)."""
+        query = queryset.query
+        compiler = query.get_compiler(queryset.db)
+        sql, params = compiler.as_sql()
+        fields = [s[0] for s in compiler.select[: compiler.col_count]]
+        if list(params) != cursor_params or compiler.has_composite_fields(fields):
+            return None
+        converters = [
+            (index, _converter(convs, expression))
+            for index, (convs, expression) in compiler.get_converters(fields).items()
+        ]
+        names = [*query.extra_select, *query.values_select, *query.annotation_select]
+        return cls(sql, converters, names, queryset.db)
+
+    def rows(self, params: list[Any]) -> list[dict[str, Any]]:
+        conn = connections[self.alias]
+        with _prepared_cursor(conn) or conn.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            fetched = cursor.fetchall()
+        names, converters = self.names, self.converters
+        out = []
+        for row in fetched:
+            if converters:
+                row = list(row)
+                for index, convert in converters:
+                    row[index] = convert(row[index], conn)
+            out.append(dict(zip(names, row, strict=True)))
+        return out
 
 
-class AnonThrottle(_RateFromSettings, throttling.AnonRateThrottle):
-    """Anonymous clients, keyed by IP: `API_THROTTLE_ANON` (e.g. "600/min")."""
+def _json_value(value: Any, conn: Any) -> Any:
+    """JSONField.from_db_value (no custom decoder) with orjson."""
+    if value is None or not isinstance(value, str | bytes):
+        return value
+    try:
+        return orjson.loads(value)
+    except orjson.JSONDecodeError:  # NaN, integers beyond 64 bits: as Django decodes them
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
 
 
-class UserThrottle(_RateFromSettings, throttling.UserRateThrottle):
-    """Token holders, keyed by user: `API_THROTTLE_USER` (e.g. "3000/min")."""
+def _converter(convs: list[Any], expression: Any) -> Callable[[Any, Any], Any]:
+    """One column's row converters as the ORM applies them (compiler.apply_converters)."""
+    if (
+        len(convs) == 1
+        and getattr(convs[0], "__func__", None) is JSONField.from_db_value
+        and convs[0].__self__.decoder is None
+        and isinstance(expression, Col)
+    ):
+        return _json_value
+
+    def convert(value: Any, conn: Any) -> Any:
+        for conv in convs:
+            value = conv(value, expression, conn)
+        return value
+
+    return convert
+
+
+def _prepared_cursor(conn: Any) -> Any | None:
+    """On PostgreSQL (psycopg 3): a cursor whose statements are server-side prepared
+    (planned once per connection: the list's plan costs more than its index scan), in
+    Django's wrapper (query logging, execute wrappers, error translation); else None.
+    Only for SQL compiled as CompiledValuesQuery keeps it: the ORM's other SQL is not
+    always valid with server-side parameters (Django #20516)."""
+    if conn.vendor != "postgresql" or _PreparedCursor is None:
+        return None
+    conn.close_if_health_check_failed()
+    conn.ensure_connection()
+    with conn.wrap_database_errors:
+        return conn._prepare_cursor(_PreparedCursor(conn.connection))
+
+
+try:
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class _PreparedCursor(ServerBindingCursor):  # type: ignore[misc,valid-type]
+        def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+            kwargs["prepare"] = True
+            return super().execute(query, params, **kwargs)
+
+except ImportError:  # psycopg 3 is not installed
+    _PreparedCursor = None  # type: ignore[assignment,misc]
+
+
+# Compiled list queries per (template, database, ordering, direction, unique key, cursor
+# or not, page size): bounded by the orderings times 2 x 2 x 200 page sizes.
+_COMPILED: dict[tuple[Any, ...], CompiledValuesQuery] = {}
 
 
 class ErrorDetailOut(serializers.Serializer):
@@ -302,34 +468,6 @@ class ConditionalRetrieveMixin:
         return response
 
 
-# Descriptions for parameters that views declare without one (path lookups, plain
-# `filterset_fields`): "name" or "path prefix:name" -> text.
-PARAMETER_DESCRIPTIONS = {
-    "repo_id": "Catalog repo id, slashes allowed (e.g. `meta-llama/Llama-3.1-8B`).",
-    "slug": "The record's slug.",
-    "/api/leaderboards/:source": "Leaderboard source, e.g. `lmarena`.",
-    "/api/leaderboards/:task": "Quality task, e.g. `chat`, `code`.",
-}
-
-
-def schema_describe_parameters(
-    result: dict[str, Any], generator: Any, request: Any, public: bool
-) -> dict[str, Any]:
-    """drf-spectacular postprocessing hook: fill in PARAMETER_DESCRIPTIONS."""
-    for path, operations in result.get("paths", {}).items():
-        for operation in operations.values():
-            for parameter in operation.get("parameters", []):
-                if parameter.get("description"):
-                    continue
-                name = parameter["name"]
-                text = PARAMETER_DESCRIPTIONS.get(f"{path}:{name}") or PARAMETER_DESCRIPTIONS.get(
-                    name
-                )
-                if text:
-                    parameter["description"] = text
-    return result
-
-
 def _body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
@@ -367,6 +505,14 @@ def api_handler404(request: HttpRequest, exception: Exception | None = None) -> 
     if request.path.startswith("/api/"):
         return JsonResponse(_body("not_found", f"No API endpoint at {request.path}."), status=404)
     return defaults.page_not_found(request, exception)
+
+
+def api_handler400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's handler400 (a disallowed Host, too many form fields, a suspicious request):
+    the JSON error body under /api/, the site's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(_body("bad_request", "The request could not be accepted."), status=400)
+    return defaults.bad_request(request, exception)
 
 
 def api_handler500(request: HttpRequest) -> HttpResponse:

@@ -34,3 +34,18 @@ class NotFound(AtlasError):
 class Conflict(AtlasError):
     code = "conflict"
     status = 409
+
+
+class UnknownName(AtlasError):
+    """A name in a request body that matches no catalog row: 400 naming the field."""
+
+    code = "invalid"
+    status = 400
+
+
+def unknown_name(kind: str, name: str, *, field: str, in_path: bool = False) -> AtlasError:
+    """The error for a name nothing matched: 404 in a URL path, else 400 naming `field`."""
+    message = f"No {kind} named {name[:200]!r}."
+    if in_path:
+        return NotFound(message)
+    return UnknownName(message, fields={field: [message]})

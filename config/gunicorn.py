@@ -1,4 +1,5 @@
-"""gunicorn settings for the Procfile's web process: its own logs as JSON lines too."""
+"""gunicorn settings for `make serve`'s web process (config/supervisord.conf): its own
+logs as JSON lines too."""
 
 import os
 

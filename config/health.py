@@ -2,9 +2,12 @@
 
 - /healthz: the process is up and answering (no I/O). Always 200.
 - /readyz: ready to serve: the database answers, the broker answers (when
-  CELERY_BROKER_URL is set), every migration is applied; also reports the age of each
-  enabled feed's last good run (information, not a failure: a stale price feed still
-  lets the site serve). 200 when every check passes, else 503 naming the failing ones.
+  CELERY_BROKER_URL is set), every migration is applied, no feed run is stuck
+  "running" past its limit (a killed worker: FEED_RUN_STALE_AFTER_S, the Hub's
+  HUB_RUN_STALE_AFTER_S); also reports each enabled feed's last good run, its last run's
+  status, and the feeds whose last run was refused as a likely wipe (information, not a
+  failure: the last good prices stay current and the site serves them).
+  200 when every check passes, else 503 naming the failing ones.
 """
 
 from __future__ import annotations
@@ -50,18 +53,47 @@ def _check_broker() -> dict[str, Any]:
 
 
 def _feed_ages() -> dict[str, Any]:
+    from django.db.models import OuterRef, Subquery
+
+    from catalog.models import FeedRun
     from catalog.selectors import feed_list
 
     now = timezone.now()
     feeds: dict[str, Any] = {}
-    for feed in feed_list().filter(enabled=True):
+    last = FeedRun.objects.filter(feed=OuterRef("pk")).order_by("-started_at", "-id")
+    rows = (
+        feed_list().filter(enabled=True).annotate(last_status=Subquery(last.values("status")[:1]))
+    )
+    refused = []
+    for feed in rows:
         run = feed.last_good_run
         finished = run.finished_at if run is not None else None
         feeds[feed.slug] = {
             "last_good_run_at": finished.isoformat() if finished else None,
             "age_s": round((now - finished).total_seconds(), 1) if finished else None,
+            "last_run_status": feed.last_status,
         }
-    return {"ok": True, "feeds": feeds}
+        if feed.last_status == FeedRun.Status.REFUSED:
+            refused.append(feed.slug)
+    return {"ok": True, "feeds": feeds, "refused": refused}
+
+
+def _feed_runs() -> dict[str, Any]:
+    """Runs stuck "running" past their limit: a worker died mid-run (failing: the feed
+    is not being refreshed until its next sync clears the run)."""
+    from catalog.selectors import feed_runs_stuck
+
+    stuck = [
+        {
+            "feed": run.feed,
+            "run_id": run.run_id,
+            "started_at": run.started_at.isoformat(),
+            "idle_s": run.idle_s,
+            "limit_s": run.limit_s,
+        }
+        for run in feed_runs_stuck()
+    ]
+    return {"ok": not stuck, "stuck": stuck}
 
 
 def _run(check: Any) -> dict[str, Any]:
@@ -83,6 +115,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
         checks["broker"] = _run(_check_broker)
     if checks["database"]["ok"] and checks.get("migrations", {}).get("ok"):
         checks["feeds"] = _run(_feed_ages)
+        checks["feed_runs"] = _run(_feed_runs)
     failing = [name for name, result in checks.items() if not result["ok"]]
     if "migrations" not in checks:
         failing.append("migrations")

@@ -4,7 +4,9 @@
   view name (RequestMetricsMiddleware); `atlas_http_responses_total{view,method,status}`.
 - `atlas_feed_runs{feed,status}`, `atlas_feed_rows{feed,outcome}` and
   `atlas_feed_last_good_run_timestamp_seconds{feed}`: read from FeedRun rows at scrape
-  time by FeedRunCollector (one aggregate query), so every process reports the same.
+  time by FeedRunCollector (one aggregate query), so every process reports the same;
+  `atlas_feed_run_stuck_seconds{feed}`: how long a run stuck "running" past its feed's
+  limit has gone without progress (a killed worker; absent when none is stuck).
 - `atlas_celery_task_duration_seconds{task,state}` and
   `atlas_celery_task_failures_total{task,exception}`: from Celery signals.
 
@@ -84,17 +86,20 @@ class FeedRunCollector:
     """Feed run counts, rows loaded and last good run time, from one aggregate query."""
 
     def collect(self) -> Iterator[Metric]:
-        from django.db.models import Count, Max, Sum
+        from django.db.models import Count, Max, Min, Sum
+        from django.utils import timezone
 
-        from catalog.models import FeedRun
+        from catalog.models import Feed, FeedRun
+        from catalog.selectors import feed_run_stale_after_s
 
         outcomes = ("created", "updated", "unchanged", "closed", "rejected", "failed")
         rows = (
             FeedRun.objects.order_by()
-            .values("feed__slug", "status")
+            .values("feed__slug", "feed__kind", "status")
             .annotate(
                 n=Count("id"),
                 last_finished=Max("finished_at"),
+                oldest_write=Min("updated_at"),
                 **{f"sum_{o}": Sum(o) for o in outcomes},
             )
         )
@@ -109,10 +114,20 @@ class FeedRunCollector:
             "When the feed's last successful (or partial) run finished, Unix time.",
             labels=["feed"],
         )
+        stuck = GaugeMetricFamily(
+            "atlas_feed_run_stuck_seconds",
+            "Seconds without progress of a feed run still 'running' past its limit.",
+            labels=["feed"],
+        )
         totals: dict[tuple[str, str], int] = {}
         good: dict[str, float] = {}
+        now = timezone.now()
         for row in rows:
             feed = row["feed__slug"]
+            if row["status"] == FeedRun.Status.RUNNING:
+                idle = (now - row["oldest_write"]).total_seconds()
+                if idle > feed_run_stale_after_s(Feed(kind=row["feed__kind"])):
+                    stuck.add_metric([feed], round(idle, 1))
             runs.add_metric([feed, row["status"]], row["n"])
             for o in outcomes:
                 totals[(feed, o)] = totals.get((feed, o), 0) + (row[f"sum_{o}"] or 0)
@@ -126,6 +141,36 @@ class FeedRunCollector:
         yield runs
         yield loaded
         yield last_good
+        yield stuck
+
+
+class StuckRunCollector:
+    """Runs still "running" past their limit, per feed (one query; /readyz fails on them)."""
+
+    def collect(self) -> Iterator[Metric]:
+        from django.utils import timezone
+
+        from catalog.selectors import feed_runs_stuck
+
+        stuck = GaugeMetricFamily(
+            "atlas_feed_runs_stuck",
+            "Runs still running past their limit (FEED_RUN_STALE_AFTER_S / "
+            "HUB_RUN_STALE_AFTER_S); /readyz answers 503 while any is.",
+            labels=["feed"],
+        )
+        oldest = GaugeMetricFamily(
+            "atlas_feed_run_stuck_age_seconds",
+            "Seconds without progress of the feed's oldest stuck run.",
+            labels=["feed"],
+        )
+        per_feed: dict[str, list[float]] = {}
+        for run in feed_runs_stuck(now=timezone.now()):
+            per_feed.setdefault(run.feed, []).append(run.idle_s)
+        for feed, ages in sorted(per_feed.items()):
+            stuck.add_metric([feed], len(ages))
+            oldest.add_metric([feed], max(ages))
+        yield stuck
+        yield oldest
 
 
 def metrics_text() -> bytes:
@@ -138,6 +183,7 @@ def metrics_text() -> bytes:
         base = generate_latest(REGISTRY)
     feeds = CollectorRegistry(auto_describe=False)
     feeds.register(FeedRunCollector())
+    feeds.register(StuckRunCollector())
     return base + generate_latest(feeds)
 
 

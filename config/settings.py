@@ -7,6 +7,7 @@ development SECRET_KEY is refused, so a production deploy cannot start with it.
 from __future__ import annotations
 
 import hashlib
+import sys
 from pathlib import Path
 
 import environ
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "quality",
     "pricing",
     "planner",
+    "axes",  # admin login lockout (last: its signals need the auth app)
 ]
 
 MIDDLEWARE = [
@@ -62,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 # --- Security (production defaults; `manage.py check --deploy` passes with them) -------
@@ -120,13 +123,59 @@ DATABASES["default"]["TEST"]["NAME"] = env("TEST_DATABASE_NAME", default=None) o
 if "sqlite" in DATABASES["default"]["ENGINE"]:
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
+# Persistent connections: a new PostgreSQL connection per request costs more than a list
+# page's query (issue 19). `make serve` sets CONN_MAX_AGE (scripts/serve.sh); health
+# checks drop a connection the server closed before it is reused.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
+# Server-side prepared statements (psycopg 3), used only where the code asks for them
+# (config.api.CompiledValuesQuery: the API list's page SQL, planned once per connection).
+# Django's own queries bind client-side and are never prepared. Off (DB_PREPARED_STATEMENTS
+# =false) behind a transaction-mode pooler that cannot carry prepared statements.
+# JIT off (DB_JIT=false, the default): a web request's queries run in milliseconds, and
+# PostgreSQL JIT-compiles any plan whose estimate passes jit_above_cost, e.g. the task
+# list's count fallback at 200k models: 57 ms of compiling for a 0.2 ms query (issue 19).
+if "postgresql" in DATABASES["default"]["ENGINE"]:
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _db_options.setdefault(
+        "prepare_threshold", 5 if env.bool("DB_PREPARED_STATEMENTS", default=True) else None
+    )
+    if not env.bool("DB_JIT", default=False):
+        _db_options["options"] = (_db_options.get("options", "") + " -c jit=off").strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
+
+# Proxies in front of Django (`make serve`: nginx, NUM_PROXIES=1). The client address
+# for throttles and the login lockout is then the last X-Forwarded-For entry (what nginx
+# saw), never what the client sent. Unset elsewhere, and ignored under runserver.
+# 0 (not None): DRF would otherwise key anonymous clients on whatever X-Forwarded-For
+# they send, so a new header each time was never throttled.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+if sys.argv[1:2] == ["runserver"]:
+    NUM_PROXIES = 0  # runserver is reached directly: X-Forwarded-For is the client's
+
+# --- Admin login lockout (django-axes) -----------------------------------------------
+# AXES_FAILURE_LIMIT failed logins for one username from one client address lock that
+# pair out for AXES_COOLOFF_HOURS (429); failures are rows in the database, so every
+# gunicorn worker sees them. The address is the proxy's X-Forwarded-For under NUM_PROXIES.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_IPWARE_PROXY_COUNT = NUM_PROXIES
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if NUM_PROXIES else ["REMOTE_ADDR"]
+)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -165,6 +214,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": _visibility_timeout_s,
     "unacked_restore_throttle": 1 if _visibility_timeout_s < 60 else 10,
 }
+# Extra task modules for the workers (the process-level fault tests load their probes
+# with it: tests/ops/test_serve_stack.py); empty in production.
+CELERY_INCLUDE = env.list("CELERY_EXTRA_INCLUDE", default=[])
 CELERY_TASK_ROUTES = {"benchmarks.tasks.benchmark_run_task": {"queue": "gpu"}}
 # Beat schedules live in code: each app's `schedule.py` has BEAT_SCHEDULE, merged here.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
@@ -177,12 +229,38 @@ HUB_MAX_RETRIES = env.int("HUB_MAX_RETRIES", default=5)
 HUB_MAX_BACKOFF_S = env.float("HUB_MAX_BACKOFF_S", default=60.0)
 # A Hub run that committed no page for this long was killed: the next sync resumes it.
 HUB_RUN_STALE_AFTER_S = env.float("HUB_RUN_STALE_AFTER_S", default=1800.0)
+# On-demand Hub fetch of a model the catalog lacks (catalog.services.hub_fetch): lookups
+# per minute per process, seconds a "not on the Hub" answer is remembered, seconds a
+# request waits for the fetch task.
+HUB_FETCH_PER_MINUTE = env.int("HUB_FETCH_PER_MINUTE", default=30)
+HUB_FETCH_NEGATIVE_TTL_S = env.int("HUB_FETCH_NEGATIVE_TTL_S", default=3600)
+HUB_FETCH_WAIT_S = env.float("HUB_FETCH_WAIT_S", default=20.0)
+# Price feed loads look up the Hub repos of open-weights models missing from the catalog
+# (catalog.services.linking): at most this many Hub fetches a load; off: never ask the Hub.
+LINKING_HUB_FETCH = env.bool("LINKING_HUB_FETCH", default=True)
+LINKING_HUB_FETCH_MAX = env.int("LINKING_HUB_FETCH_MAX", default=50)
+# A non-Hub feed run still "running" after this long is stale: failed or resumed, never a lock.
+FEED_RUN_STALE_AFTER_S = env.float("FEED_RUN_STALE_AFTER_S", default=3600.0)
 FEED_TIMEOUT_S = env.float("FEED_TIMEOUT_S", default=30.0)
+# A price sync is refused (nothing written) when it would close more than this share of
+# the feed's current rows, or its document is under this share of the last good one's
+# size or record count (pricing.services.feed_guard; `sync_prices --allow-mass-close`).
+FEED_MAX_CLOSE_SHARE = env.float("FEED_MAX_CLOSE_SHARE", default=0.2)
+FEED_MIN_SIZE_SHARE = env.float("FEED_MIN_SIZE_SHARE", default=0.5)
+# ...except that up to this many rows may always close (a small feed's withdrawals).
+FEED_MASS_CLOSE_MIN_ROWS = env.int("FEED_MASS_CLOSE_MIN_ROWS", default=10)
 SNAPSHOT_PATH = env("SNAPSHOT_PATH", default=str(BASE_DIR / "data" / "demo_snapshot.json.gz"))
 
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # orjson for JSON (config.renderers); the browsable API for a browser
+    "DEFAULT_RENDERER_CLASSES": [
+        "config.renderers.ORJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    # JSON only (documented as such; anything else is a 415), with a nesting limit
+    "DEFAULT_PARSER_CLASSES": ["config.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "config.api.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -195,17 +273,27 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "config.api.AnonThrottle",
-        "config.api.UserThrottle",
+        "config.throttles.AnonThrottle",
+        "config.throttles.UserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_THROTTLE_ANON", default="600/min"),
         "user": env("API_THROTTLE_USER", default="3000/min"),
+        # new plans (POST /api/plans/, the wizard's last step, re-ranking), per client
+        "plan_create": env("PLAN_CREATE_THROTTLE", default="20/min"),
     },
+    # Proxies in front of Django: the client address is the one the last of them saw
+    # (X-Forwarded-For, as nginx appends it), not what the client sends. `make serve`
+    # sets NUM_PROXIES=1 (nginx); 0 (REMOTE_ADDR) elsewhere and always under runserver.
+    "NUM_PROXIES": NUM_PROXIES,
     "EXCEPTION_HANDLER": "config.api.exception_handler",
 }
 # Seconds a rendered API list page is served from the cache (0 = off; config.api).
 API_LIST_CACHE_SECONDS = env.int("API_LIST_CACHE_SECONDS", default=0)
+# Saved plans (planner.lifecycle): never-viewed plans are deleted this many days after
+# they were made (0 = never); an opening this long after creation counts as a view.
+PLAN_EXPIRE_DAYS = env.int("PLAN_EXPIRE_DAYS", default=30)
+PLAN_VIEW_GRACE_S = env.int("PLAN_VIEW_GRACE_S", default=600)
 # planner.selectors.plan_catalog_rows: per-process cache checked against catalog_version()
 PLANNER_CATALOG_CACHE_SECONDS = env.int(
     "PLANNER_CATALOG_CACHE_SECONDS", default=0 if TESTING else 60
@@ -224,16 +312,37 @@ SPECTACULAR_SETTINGS = {
     # Two choice sets share the field name "source": name their enums explicitly.
     "ENUM_NAME_OVERRIDES": {
         "ModelSourceEnum": "catalog.models.Model.Source",
+        "FactSourceEnum": "catalog.models.Model.FactSource",
         "BenchmarkRunSourceEnum": "benchmarks.models.BenchmarkRun.Source",
+        "PlanBillingEnum": "planner.answers.BILLING_CHOICES",
+        "SubscriptionBillingEnum": "pricing.subscription_models.SubscriptionPlan.Billing",
     },
     # Describes path parameters (repo_id, slug) and plain filterset_fields everywhere.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "config.api.schema_describe_parameters",
+        "config.schema.schema_describe_parameters",
+        "config.schema.schema_error_responses",
     ],
 }
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The shared cache: throttle counters, the Hub-fetch window, cached list pages. Redis
+# (Django's own backend) whenever a broker is configured, so every gunicorn worker and
+# every process counts against the same limits; LocMemCache (per process) otherwise.
+# CACHE_URL defaults to the broker's URL (keys prefixed; `make serve` gives it its own DB).
+CACHE_URL = env(
+    "CACHE_URL", default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else ""
+)
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "atlas",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # LOG_FORMAT=json: one JSON object per line (config.logging); default in production.
 LOG_FORMAT = env("LOG_FORMAT", default="plain" if DEBUG or TESTING else "json")

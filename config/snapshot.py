@@ -36,12 +36,17 @@ class SnapshotError(AtlasError):
     code = "snapshot_invalid"
 
 
+# Recomputed from the other tables after a load (load_snapshot runs config.derived), so
+# never exported: a snapshot holds facts, not caches of them.
+DERIVED_TABLES = {"catalog.catalogcount"}
+
+
 def snapshot_models() -> list[type[models.Model]]:
     """Concrete tables of our apps (M2M through tables included), parents first."""
     found: list[type[models.Model]] = []
     for label in APP_LABELS:
         for m in apps.get_app_config(label).get_models(include_auto_created=True):
-            if m._meta.proxy or not m._meta.managed:
+            if m._meta.proxy or not m._meta.managed or m._meta.label_lower in DERIVED_TABLES:
                 continue
             found.append(m)
     order: list[type[models.Model]] = []
@@ -117,8 +122,11 @@ def snapshot_is_empty() -> bool:
 
 
 @transaction.atomic(durable=True)
-def snapshot_load(*, path: Path, replace: bool = False) -> dict[str, int]:
-    """Load a snapshot into the database in one transaction; returns rows per table.
+def snapshot_load(
+    *, path: Path, replace: bool = False, fields_seen: dict[str, list[str]] | None = None
+) -> dict[str, int]:
+    """Load a snapshot into the database in one transaction; returns rows per table
+    (and fills `fields_seen`, when given, with each loaded table's field names).
 
     Refuses a non-empty database unless `replace` (which deletes our tables first).
     Unknown tables or fields in the file are an error, so nothing half-loads.
@@ -141,6 +149,8 @@ def snapshot_load(*, path: Path, replace: bool = False) -> dict[str, int]:
             continue
         fields = {f.attname: f for f in m._meta.concrete_fields if not f.generated}
         names = table["fields"]
+        if fields_seen is not None:
+            fields_seen[m._meta.label_lower] = list(names)
         missing = [n for n in names if n not in fields]
         if missing:
             raise SnapshotError(f"{m._meta.label_lower}: unknown fields {missing}")

@@ -12,6 +12,7 @@ handler404 = "config.middleware.page_not_found"  # JSON error body under /api/
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's init script as a file: no inline script (CSP).
@@ -32,5 +33,6 @@ for _app in ("catalog", "benchmarks", "quality", "pricing", "planner"):
     urlpatterns.append(path("", include(f"{_app}.urls")))
 
 # JSON error bodies under /api/ (the site's own pages elsewhere).
+handler400 = "config.api.api_handler400"
 handler404 = "config.api.api_handler404"
 handler500 = "config.api.api_handler500"

@@ -17,11 +17,27 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED = REPO_ROOT.parent / "shared"
 
 
+@pytest.fixture(scope="session")
+def _empty_hub() -> Iterator[FakeServer]:
+    """A Hub that has no models: what a test that sets up no fake Hub talks to, so an
+    on-demand fetch (catalog.services.hub_fetch) answers "not on the Hub", never the
+    internet."""
+    from tests.fakes.hub import FakeHub
+
+    with FakeServer() as server:
+        FakeHub(server)
+        yield server
+
+
 @pytest.fixture(autouse=True)
-def _fast_test_settings(settings) -> None:
+def _fast_test_settings(settings, _empty_hub: FakeServer) -> None:
+    from django.core.cache import cache
+
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.HUB_MAX_BACKOFF_S = 0.05
+    settings.HF_ENDPOINT = _empty_hub.base_url  # fake_hub fixtures point it elsewhere
+    cache.clear()  # throttle windows and cached "not on the Hub" answers of other tests
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -71,6 +72,15 @@ class FakeHub:
         server.route("/api/models", handler=self._listing)
         server.route_prefix("/api/models/", self._info)
         server.route_prefix("/", self._resolve)
+
+    @classmethod
+    def from_shared(cls, server: FakeServer, shared: Path) -> FakeHub:
+        """A fake Hub serving ../shared/hub: listing, model-info bodies (safetensors
+        totals), config.json and model_index.json files (tests/fakes/hub_shared.py)."""
+        from tests.fakes.hub_shared import build_models
+
+        models, infos, files = build_models(shared)
+        return cls(server, models=models, infos=infos, files=files)
 
     # -- helpers -------------------------------------------------------------------------
     def _fault(self, key: str) -> Response | None:

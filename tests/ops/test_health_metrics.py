@@ -41,7 +41,11 @@ def test_readyz_reports_age_of_last_good_run_per_feed(client) -> None:
     feed_run_finish(run=run, counts=RunCounts(created=3), now=then)
     feeds = client.get("/readyz").json()["feeds"]["feeds"]
     assert 7100 < feeds["litellm"]["age_s"] < 7300
-    assert feeds["never-ran"] == {"last_good_run_at": None, "age_s": None}
+    assert feeds["never-ran"] == {
+        "last_good_run_at": None,
+        "age_s": None,
+        "last_run_status": None,
+    }
 
 
 @pytest.mark.django_db
@@ -165,3 +169,40 @@ def test_multiprocess_mode_sums_every_process(tmp_path) -> None:
     text = generate_latest(registry).decode()
     assert 'atlas_http_request_duration_seconds_count{method="GET",view="home"} 2.0' in text
     assert 'atlas_celery_task_failures_total{exception="E",task="t"} 2.0' in text
+
+
+@pytest.mark.django_db
+def test_readyz_is_503_and_metrics_show_a_run_stuck_past_its_limit(client, settings) -> None:
+    """A sync killed mid-run leaves its run "running": past its limit /readyz fails on
+    `feed_runs` and /metrics shows it (issue 16 §5); a run within its limit is fine."""
+    settings.FEED_RUN_STALE_AFTER_S = 3600
+    settings.HUB_RUN_STALE_AFTER_S = 1800
+    prices = feed_ensure(slug="litellm", name="LiteLLM", kind="pricing")
+    hub = feed_ensure(slug="hub", name="Hub", kind="hub")
+    feed_run_start(feed=hub, now=timezone.now() - timedelta(minutes=5))
+    fresh = client.get("/readyz")
+    assert fresh.status_code == 200, fresh.json()
+    assert fresh.json()["feed_runs"] == {
+        "ok": True,
+        "stuck": [],
+        "duration_ms": fresh.json()["feed_runs"]["duration_ms"],
+    }
+
+    two_hours_ago = timezone.now() - timedelta(hours=2)
+    stuck = feed_run_start(feed=prices, now=two_hours_ago)
+    FeedRun.objects.filter(pk=stuck.pk).update(updated_at=two_hours_ago)  # no write since
+    response = client.get("/readyz")
+    body = response.json()
+    assert response.status_code == 503
+    assert body["failing"] == ["feed_runs"]
+    stuck_runs = body["feed_runs"]["stuck"]
+    assert [(r["feed"], r["run_id"]) for r in stuck_runs] == [("litellm", stuck.pk)]
+    assert 7100 < stuck_runs[0]["idle_s"] < 7300
+    text = client.get("/metrics").content.decode()
+    assert 'atlas_feed_runs_stuck{feed="litellm"} 1.0' in text
+    assert 'atlas_feed_runs_stuck{feed="hub"}' not in text
+
+    # a Hub run is stuck once no page moved it for HUB_RUN_STALE_AFTER_S
+    FeedRun.objects.filter(feed=hub).update(updated_at=timezone.now() - timedelta(hours=1))
+    feeds = {r["feed"] for r in client.get("/readyz").json()["feed_runs"]["stuck"]}
+    assert feeds == {"litellm", "hub"}

@@ -97,11 +97,14 @@ def _fill_this_branch() -> None:
         sliding_window=4096,
     )
     Model.objects.create(repo_id="acme/llama-3.1-8b", name="acme llama", organization=meta)
+    # "llama-..." names Meta's repo (issue 14); two makers' same-named repos stay ambiguous
+    Model.objects.create(repo_id="acme/orca-mini-7b", name="acme orca", organization=meta)
+    Model.objects.create(repo_id="zeta/orca-mini-7b", name="zeta orca", organization=meta)
     aliases_resolve(
         source="litellm",
         names=[
             FeedName(name="meta-llama/Llama-3.1-8B", hub_repo_id="meta-llama/Llama-3.1-8B"),
-            FeedName(name="llama-3.1-8b"),  # ambiguous: an AliasReview with candidates
+            FeedName(name="orca-mini-7b"),  # ambiguous: an AliasReview with candidates
             FeedName(name="acme-ultra", organization_hint="acme", display_name="Acme Ultra"),
         ],
         create_missing=True,

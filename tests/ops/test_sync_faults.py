@@ -43,12 +43,13 @@ FEED_PATH = "/prices/litellm.json"
 
 
 # --- builders ---------------------------------------------------------------------------
-def hub_models(n: int) -> list[dict[str, Any]]:
-    """n Hub listing entries (no config: the sync makes one request per page)."""
+def hub_models(n: int, *, prefix: str = "fault") -> list[dict[str, Any]]:
+    """n Hub listing entries of N_ORGS organizations `{prefix}-org-K` (no config: the
+    sync makes one request per page)."""
     return [
         {
-            "id": f"fault-org-{i % N_ORGS}/model-{i:04d}",
-            "author": f"fault-org-{i % N_ORGS}",
+            "id": f"{prefix}-org-{i % N_ORGS}/model-{i:04d}",
+            "author": f"{prefix}-org-{i % N_ORGS}",
             "sha": f"{i:040x}",
             "pipeline_tag": "text-generation",
             "library_name": "transformers",
@@ -353,8 +354,11 @@ def test_same_price_feed_started_twice_at_once_refuses_the_second(
         catalog__organization=1,
         catalog__model=5,
         catalog__modelalias=5,
+        catalog__task=1,  # text-generation, from the feed's mode
         pricing__provider=1,
+        pricing__provideralias=1,  # the unreviewed provider's feed slug
         pricing__offer=5,
+        pricing__offerprice=10,  # input and output rows per offer
     )
 
 
