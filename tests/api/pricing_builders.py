@@ -19,10 +19,11 @@ def make_feed(slug: str = "litellm") -> Feed:
     )[0]
 
 
-def make_provider(slug: str = "openai", kind: str = Provider.Kind.API) -> Provider:
-    return Provider.objects.get_or_create(slug=slug, defaults={"name": slug.title(), "kind": kind})[
-        0
-    ]
+def make_provider(slug: str = "openai", service: str = Provider.Service.API) -> Provider:
+    kind = Provider.Kind.HYPERSCALER if service == "cloud" else Provider.Kind.FIRST_PARTY
+    return Provider.objects.get_or_create(
+        slug=slug, defaults={"name": slug.title(), "service": service, "kind": kind}
+    )[0]
 
 
 def make_offers(
@@ -73,7 +74,7 @@ def make_accelerator(slug: str = "h100-sxm", memory_gib: float = 80, **kw) -> Ac
 def make_instance_prices(
     n: int = 1, *, accelerator: Accelerator | None = None, count: int = 1, start: int = 0
 ) -> list[InstancePrice]:
-    feed, prov = make_feed("skypilot-gcp"), make_provider("gcp", Provider.Kind.CLOUD)
+    feed, prov = make_feed("skypilot-gcp"), make_provider("gcp", Provider.Service.CLOUD)
     accel = accelerator or make_accelerator()
     return InstancePrice.objects.bulk_create(
         InstancePrice(

@@ -7,11 +7,16 @@ from datetime import UTC, datetime
 
 import pytest
 
-from benchmarks.estimate import PRECISIONS
 from benchmarks.models import ModelRequirement
-from benchmarks.services import benchmark_run_record, model_requirements_refresh
+from benchmarks.services import (
+    REQUIREMENT_PRECISIONS,
+    benchmark_run_record,
+    model_requirements_refresh,
+)
 from catalog.filters import FITS_PRECISIONS
+from pricing.services.model_prices import model_prices_refresh
 from quality.models import QualityIndex
+from quality.services import quality_best_refresh
 from tests.api.builders import make_model
 from tests.api.pricing_builders import make_accelerator, make_offers
 from tests.benchmarks.builders import LLAMA_8B_DIMS, make_record
@@ -27,7 +32,7 @@ def repo_ids(client, query: str) -> list[str]:
 
 
 def test_fits_precisions_match_the_estimator() -> None:
-    assert set(FITS_PRECISIONS) == set(PRECISIONS)
+    assert set(FITS_PRECISIONS) == set(REQUIREMENT_PRECISIONS)
 
 
 @pytest.fixture
@@ -36,6 +41,7 @@ def priced(db) -> dict:
     make_offers(cheap, 1, provider="groq", price="0.5")
     make_offers(cheap, 1, provider="together", price="3")
     make_offers(dear, 1, provider="together", price="10", history=True)
+    model_prices_refresh()  # what every feed sync runs after loading prices
     return {"cheap": cheap, "dear": dear, "none": none}
 
 
@@ -72,7 +78,7 @@ def test_fits_uses_precomputed_requirements(client) -> None:
     make_accelerator("rtx-4090", memory_gib=24, kind="consumer")
     make_accelerator("m2-max", memory_gib=96, kind="apple")
     rows = model_requirements_refresh()
-    assert rows == 2 * len(PRECISIONS)
+    assert rows == 2 * len(REQUIREMENT_PRECISIONS)
     assert model_requirements_refresh() == rows  # idempotent upsert
     assert ModelRequirement.objects.count() == rows
     assert repo_ids(client, "fits=rtx-4090") == ["meta/8b"]
@@ -88,6 +94,7 @@ def test_quality_min_and_ordering(client) -> None:
     QualityIndex.objects.create(model=a, task="chat", value=80, computed_at=NOW)
     QualityIndex.objects.create(model=a, task="code", value=40, computed_at=NOW)
     QualityIndex.objects.create(model=b, task="code", value=60, computed_at=NOW)
+    quality_best_refresh()  # what quality_index_refresh runs after writing the index
     assert repo_ids(client, "quality_min=70") == ["a/a"]
     assert repo_ids(client, "quality_min=50") == ["a/a", "b/b"]
     assert repo_ids(client, "quality_min=50&quality_task=code") == ["b/b"]
@@ -124,14 +131,32 @@ def test_requirements_breakdown_with_measured_runs(client) -> None:
     body = client.get("/api/models/meta/8b/requirements/?precision=bf16&context=8192").json()
     assert round(body["weights_gib"], 1) == 15.0
     assert round(body["kv_cache_gib"], 2) == 1.0  # Llama-3-8B, 8k, fp16 KV = 1 GiB
+    assert body["engine"] == "vllm"
+    assert body["memory"]["estimate"]["basis"] == "formula"
     rows = {r["accelerator"]: r for r in body["accelerators"]}
     assert rows["h100-sxm"]["accelerators_needed"] == 1
-    assert rows["h100-sxm"]["decode_tokens_per_s_per_stream"] > 0
-    assert rows["h100-sxm"]["measured"]["runs"] == 1
-    assert rows["t4"]["accelerators_needed"] == 2
-    assert rows["t4"]["measured"] is None
+    measured = rows["h100-sxm"]["decode"]
+    assert (measured["basis"], measured["value"]) == ("measured", 83.0)
+    assert measured["run_id"] is not None
+    assert measured["label"].startswith("measured (run #")
+    assert rows["t4"]["accelerators_needed"] == 2  # vLLM: 16 GB of bf16 over two T4s
+    roofline = rows["t4"]["decode"]
+    assert roofline["basis"] == "roofline"
+    assert roofline["band_pct"] == 50
+    assert roofline["low"] < roofline["value"] < roofline["high"]
     int4 = client.get("/api/models/meta/8b/requirements/?precision=int4-awq").json()
     assert {r["accelerator"]: r["accelerators_needed"] for r in int4["accelerators"]}["t4"] == 1
+    # what I own: one accelerator at the stated count, fit or not
+    mine = client.get("/api/models/meta/8b/requirements/?accelerator=t4&count=1").json()
+    (t4,) = mine["accelerators"]
+    assert (t4["count"], t4["fits"], t4["decode"]["basis"]) == (1, False, "unknown")
+    assert "usable" in t4["fit_reason"]
+    gguf = client.get("/api/models/meta/8b/requirements/?accelerator=t4&count=1"
+                      "&precision=q4_k_m").json()  # fmt: skip
+    assert gguf["engine"] == "llama.cpp"
+    assert gguf["accelerators"][0]["fits"] is True
+    assert client.get("/api/models/meta/8b/requirements/?accelerator=nope").status_code == 400
+    assert client.get("/api/models/meta/8b/requirements/?engine=magic").status_code == 400
     assert client.get("/api/models/meta/8b/requirements/?precision=fp3").status_code == 400
     assert client.get("/api/models/meta/8b/requirements/?batch=0").status_code == 400
     assert client.get("/api/models/no/such/requirements/").status_code == 404

@@ -253,3 +253,21 @@ def test_list_pages_are_served_from_the_cache_when_enabled(
     assert again.content == first.content
     assert len(client.get("/api/models/?page_size=10").json()["results"]) == 4
     cache.clear()
+
+
+def test_modality_filters_and_fields(client) -> None:
+    make_model("acme/vlm", input_modalities=["text", "image"], output_modalities=["text"])
+    make_model("acme/tts", input_modalities=["text"], output_modalities=["audio"])
+    make_model("acme/bare")
+
+    def ids(query: str) -> set[str]:
+        return set(repo_ids(client.get(f"/api/models/?{query}")))
+
+    assert ids("input_modality=image") == {"acme/vlm"}
+    assert ids("output_modality=audio") == {"acme/tts"}
+    assert ids("input_modality=text&output_modality=text") == {"acme/vlm"}
+    assert client.get("/api/models/?input_modality=smell").status_code == 400
+    row = client.get("/api/models/acme/vlm/").json()
+    assert (row["input_modalities"], row["output_modalities"]) == (["text", "image"], ["text"])
+    listed = {r["repo_id"]: r for r in client.get("/api/models/").json()["results"]}
+    assert listed["acme/tts"]["output_modalities"] == ["audio"]

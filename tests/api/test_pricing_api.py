@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from pricing.models import Offer
+from pricing.models import Offer, Provider
 from tests.api.builders import make_model
 from tests.api.pricing_builders import (
     make_accelerator,
@@ -25,7 +25,9 @@ def test_providers_list_and_detail(client) -> None:
     make_provider("gcp", "cloud")
     body = client.get("/api/providers/").json()
     assert [p["slug"] for p in body["results"]] == ["gcp", "openai"]
-    assert client.get("/api/providers/gcp/").json()["kind"] == "cloud"
+    gcp = client.get("/api/providers/gcp/").json()
+    # `kind` is the registry's kind of seller now; api / cloud moved to `service`
+    assert (gcp["kind"], gcp["service"]) == ("hyperscaler", "cloud")
     assert client.get("/api/providers/nope/").json()["error"]["code"] == "not_found"
 
 
@@ -156,7 +158,7 @@ def test_cost_estimate_api_and_self_hosted(client) -> None:
 @pytest.mark.parametrize(
     ("change", "status"),
     [
-        ({"model": "no/such"}, 404),
+        ({"model": "no/such"}, 400),  # a body field (issue 16: 400 naming it, not 404)
         ({"precision": "fp3"}, 400),
         ({"cache_hit_share": "1.5"}, 400),
         ({"requests_per_day": -1}, 400),
@@ -176,3 +178,17 @@ def test_offer_without_model_serializes_null(client) -> None:
     make_offers(None, 1)
     assert client.get("/api/offers/").json()["results"][0]["model"] is None
     assert Offer.objects.count() == 1
+
+
+def test_providers_filter_by_kind_and_review(client) -> None:
+    make_provider("openai")
+    make_provider("gcp", "cloud")
+    Provider.objects.create(slug="newcomer", name="Newcomer")  # a feed's, unreviewed
+    Provider.objects.filter(slug__in=["openai", "gcp"]).update(reviewed=True)
+
+    def slugs(query: str) -> list[str]:
+        return [p["slug"] for p in client.get(f"/api/providers/?{query}").json()["results"]]
+
+    assert slugs("kind=hyperscaler") == ["gcp"]
+    assert slugs("reviewed=false") == ["newcomer"]
+    assert client.get("/api/providers/?kind=nope").status_code == 400

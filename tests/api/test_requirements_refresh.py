@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from benchmarks.estimate import PRECISIONS
 from benchmarks.models import ModelRequirement
 from benchmarks.schedule import BEAT_SCHEDULE
+from benchmarks.services import REQUIREMENT_PRECISIONS as PRECISIONS
 from benchmarks.services import model_requirements_refresh
 from benchmarks.tasks import model_requirements_refresh_task
 from tests.api.builders import make_model

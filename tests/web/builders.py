@@ -169,8 +169,17 @@ def make_feed(slug: str = "test-prices", kind: str = "pricing"):
 def make_provider(slug: str = "acme-api", kind: str = "api", name: str | None = None):
     from pricing.models import Provider
 
+    # `kind` "api" / "cloud" is the service (the old meaning); other values are a Kind
+    service = kind if kind in ("api", "cloud") else "api"
+    kind = {"api": "inference_host", "cloud": "gpu_cloud"}.get(kind, kind)
     provider, _ = Provider.objects.get_or_create(
-        slug=slug, defaults={"name": name or slug.replace("-", " ").title(), "kind": kind}
+        slug=slug,
+        defaults={
+            "name": name or slug.replace("-", " ").title(),
+            "kind": kind,
+            "service": service,
+            "reviewed": True,
+        },
     )
     return provider
 

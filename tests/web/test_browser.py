@@ -54,8 +54,8 @@ def test_opening_a_model_shows_its_summary_and_draws_the_dtype_chart(
     page.click("text=qwen/Qwen3-30B-A3B")
     page.wait_for_url(re.compile(r"/models/qwen/Qwen3-30B-A3B/$"))
     assert page.locator("h1").inner_text() == "qwen/Qwen3-30B-A3B"
-    assert "30.5B" in page.locator(".specs").inner_text()
-    assert "3.3B" in page.locator(".specs").inner_text()
+    assert "30.5B" in page.locator(".head-facts .specs").inner_text()
+    assert "3.3B" in page.locator(".head-facts .specs").inner_text()
     page.wait_for_function(
         "() => { const c = document.getElementById('dtype-chart');"
         " return c && c.chart && c.chart.data.labels.length === 2; }"

@@ -109,14 +109,19 @@ def test_accelerator_page_lists_models_that_fit(live_server, page, world) -> Non
     page.goto(f"{live_server.url}/accelerators/")
     page.click("text=NVIDIA GeForce RTX 4090")
     page.wait_for_url(f"{live_server.url}/accelerators/rtx-4090/")
-    bf16 = page.locator("section.card", has=page.locator("#fit-bf16")).inner_text()
-    assert MODEL in bf16
-    assert "Llama-3.1-70B" not in bf16
+    table = page.locator(".fit-table tbody").inner_text()
+    assert MODEL in table
+    assert "Llama-3.1-70B" not in table
     assert "$0.69" in page.locator("#gpu-h + .table-wrap").inner_text()
-    page.click("text=4×")
-    page.wait_for_url(f"{live_server.url}/accelerators/rtx-4090/?count=4")
-    q4 = page.locator("section.card", has=page.locator("#fit-q4_k_m")).inner_text()
-    assert "Llama-3.1-70B" in q4
+    # the GET form: four devices, a shorter context
+    page.select_option("#gpu-count", "4")
+    page.select_option("#gpu-context", "2048")
+    page.click("text=Show what fits")
+    page.wait_for_url("**/accelerators/rtx-4090/?*count=4*")
+    assert "context=2048" in page.url
+    row = page.locator(".fit-table tbody tr", has_text="Llama-3.1-70B").inner_text()
+    assert "4×" in row
+    assert page.locator("#gpu-count").input_value() == "4"
     shot(page, "accelerator-desktop")
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from catalog.filters import ModelFilter
 from catalog.models import Feed, FeedRun
+from pricing.services.model_prices import model_prices_refresh
 from pricing.web_context import price_history_chart
 from quality.views import pareto_front
 from tests.web.builders import (
@@ -26,6 +27,7 @@ from tests.web.builders import (
     make_provider,
     make_quality,
     make_run,
+    make_task,
 )
 
 pytestmark = pytest.mark.django_db
@@ -120,10 +122,14 @@ def test_model_page_requirements_show_memory_fits_and_measured_speed(client, pri
     assert set(rows) >= {"rtx-4090", "h100-sxm", "tiny-8g"}
     assert "77 tok/s" in rows["rtx-4090"]
     assert "measured" in rows["rtx-4090"]
-    # bf16 (~17.6 GiB) needs 4 × 8 GB (tensor parallel); int4 fits on one.
+    # vLLM: bf16 (16 GB + 1.5 GB of buffers per device) needs 4 × 8 GB (tensor parallel),
+    # int4 AWQ (16-bit head) with 1 GiB of KV at 8k two; llama.cpp's Q4_K_M fits on one
     tiny_cells = re.findall(r"<td[^>]*>(.*?)</td>", rows["tiny-8g"], re.S)
     assert "4×" in tiny_cells[0]
-    assert "1×" in tiny_cells[3]
+    assert "2×" in tiny_cells[2]
+    assert "1×" in tiny_cells[4]
+    # every estimate says what it rests on
+    assert "roofline estimate (uncalibrated), ±50%" in req
 
 
 def test_requirements_context_selector_is_an_htmx_fragment(client, priced) -> None:
@@ -153,17 +159,22 @@ def test_model_page_shows_benchmark_runs_and_quality(client, priced) -> None:
 def test_model_page_without_prices_runs_or_scores_hides_those_sections(client) -> None:
     model = make_model("acme/plain")
     html = _text(client.get(f"/models/{model.repo_id}/"))
-    for marker in ('id="offers-h"', 'id="price-history-h"', 'id="benchmarks-h"', "quality-heading"):
+    for marker in ('id="offers-h"', 'id="price-history-h"', 'id="benchmarks-h"'):
         assert marker not in html
+    # quality is not hidden but said to be unknown (issue 18: unknown is not 0)
+    assert "No leaderboard we track has scored this model for chat: quality unknown." in html
 
 
 def test_model_page_query_count_is_the_same_at_two_sizes(
     client, priced, django_assert_num_queries
 ) -> None:
     url = f"/models/{priced.repo_id}/"
-    # model, similar; offers, history (pricing); runs, accelerators (benchmarks);
-    # scores, quality index (quality)
-    with django_assert_num_queries(8):
+    # model, similar; offers, history, seat plans (pricing); runs, accelerators, the
+    # calibration set's state (benchmarks; its rebuild after runs change is one more
+    # query: warmed first); scores, quality index (quality); the offers' price rows for
+    # the one cost function's "1M tokens 3:1" column (issue 15)
+    client.get(url)
+    with django_assert_num_queries(11):
         client.get(url)
     gpu = make_accelerator("l4", name="NVIDIA L4", memory_gib=24, bandwidth_gbps=300)
     for i in range(6):
@@ -172,7 +183,8 @@ def test_model_page_query_count_is_the_same_at_two_sizes(
     for other in make_models(10):
         make_offer(other, make_provider("cheapo"), "0.01")
     make_quality(priced, "code", 50.0, board="aider", score=40.0)
-    with django_assert_num_queries(8):
+    client.get(url)
+    with django_assert_num_queries(11):
         client.get(url)
 
 
@@ -193,12 +205,13 @@ def test_home_shows_cheapest_offers_and_recent_price_changes(client, priced) -> 
 
 
 def test_home_query_count_is_the_same_at_two_sizes(client, priced, django_assert_num_queries):
-    # stats (3), task counts, popular; cheapest offers, closed rows, their successors
-    with django_assert_num_queries(8):
+    # maintained counts (none: live stats (3), task counts), popular; cheapest offers,
+    # closed rows, their successors
+    with django_assert_num_queries(9):
         client.get("/")
     for i, other in enumerate(make_models(12)):
         make_price_history(other, make_provider("cheapo"), [f"0.{i + 10}", f"0.{i + 20}"])
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         client.get("/")
 
 
@@ -240,8 +253,10 @@ def test_provider_pages_list_offers_and_paginate(client, priced, django_assert_n
     # list: one query with the counts as subqueries
     with django_assert_num_queries(1):
         client.get("/providers/")
-    # provider, count, page of offers, GPU instances
-    with django_assert_num_queries(4):
+    # provider, its current offers (grouped per model x variant in Python, then paged:
+    # no COUNT), the page's price rows (the one cost function's "1M tokens 3:1" column,
+    # issue 15), GPU instances, seat plans
+    with django_assert_num_queries(5):
         client.get("/providers/cheapo/")
     cheapo = make_provider("cheapo")
     for other in make_models(60):
@@ -249,7 +264,7 @@ def test_provider_pages_list_offers_and_paginate(client, priced, django_assert_n
     make_offer(None, cheapo, "0.5", model_name="mystery-model")
     with django_assert_num_queries(1):
         client.get("/providers/")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         first = _text(client.get("/providers/cheapo/"))
     assert "Page 1 of 2" in first
     assert 'rel="next"' in first
@@ -262,6 +277,18 @@ def test_provider_pages_list_offers_and_paginate(client, priced, django_assert_n
 # --- accelerators -----------------------------------------------------------------------
 
 
+def _fit_rows(html: str) -> list[str]:
+    """The repo ids of the "what runs" table, in order."""
+    table = html[html.index('id="fit-h"') : html.index('id="gpu-h"')]
+    return re.findall(r'<th scope="row"><a href="/models/([^"]+)/"', table)
+
+
+def _fit_row(html: str, repo_id: str) -> str:
+    table = html[html.index('id="fit-h"') : html.index('id="gpu-h"')]
+    start = table.index(f'href="/models/{repo_id}/"')
+    return table[start : table.index("</tr>", start)]
+
+
 def test_accelerator_page_lists_models_that_fit_and_gpu_hour_prices(
     client, priced, django_assert_num_queries
 ) -> None:
@@ -271,27 +298,70 @@ def test_accelerator_page_lists_models_that_fit_and_gpu_hour_prices(
     make_instance_price(cloud, gpu, "1.20", count="2")
     html = _text(client.get("/accelerators/rtx-4090/"))
     assert "What runs on NVIDIA GeForce RTX 4090" in html
-    bf16 = html[html.index('id="fit-bf16"') : html.index('id="fit-fp8"')]
-    q4 = html[html.index('id="fit-q4_k_m"') :]
-    assert priced.repo_id in bf16
-    assert big.repo_id not in bf16
-    assert big.repo_id not in q4  # 70B at Q4_K_M ≈ 40 GiB > 24 GiB
+    assert priced.repo_id in _fit_rows(html)
+    assert big.repo_id not in _fit_rows(html)  # 70B at Q4_K_M ≈ 40 GiB > 24 GiB
     four = _text(client.get("/accelerators/rtx-4090/?count=4"))
-    four_q4 = four[four.index('id="fit-q4_k_m"') :]
-    assert big.repo_id in four_q4  # split over 4 × 24 GiB
+    assert big.repo_id in _fit_rows(four)  # split over 4 × 24 GiB
+    assert "4×" in _fit_row(four, big.repo_id)
     prices = html[html.index('id="gpu-h"') :]
     assert "Gpucloud" in prices
     assert "$1.20" in prices
     assert "$0.60" in prices
-    # accelerator, catalog models, instance prices
-    with django_assert_num_queries(3):
+    # accelerator, tasks, scored and unscored candidate models, this accelerator's runs,
+    # the calibration set's state, instance prices, their history (closed rows; their
+    # successors only when there are some: issue 15 §5)
+    with django_assert_num_queries(8):
         client.get("/accelerators/rtx-4090/")
     make_models(40)
     for _ in range(5):
         make_instance_price(cloud, gpu, "2.00")
-    with django_assert_num_queries(3):
-        client.get("/accelerators/rtx-4090/")
+    with django_assert_num_queries(8):
+        client.get("/accelerators/rtx-4090/?task=any&count=2&context=32768")
     assert client.get("/accelerators/nothing/").status_code == 404
+
+
+def test_accelerator_page_ranks_by_quality_then_downloads_for_a_task(client) -> None:
+    make_accelerator("rtx-4090")
+    tg = make_task("text-generation", "Text generation")
+    popular = make_model("acme/popular-8b", task=tg, downloads=10**9)
+    good = make_model("acme/good-8b", task=tg, downloads=10, quality_index_best=80.0)
+    fair = make_model("acme/fair-3b", task=tg, params_total=3_000_000_000,
+                      quality_index_best=55.0)  # fmt: skip
+    bert = make_model(
+        "google-bert/bert-base-uncased", task=make_task("fill-mask", "Fill mask"),
+        params_total=110_000_000, model_type="bert", context_tokens=512, downloads=10**10,
+    )  # fmt: skip
+    html = _text(client.get("/accelerators/rtx-4090/"))
+    # text generation by default: quality first, then downloads (labelled)
+    assert _fit_rows(html) == [good.repo_id, fair.repo_id, popular.repo_id]
+    assert "unscored" in _fit_row(html, popular.repo_id)
+    for field in ("task", "count", "context"):
+        assert f'name="{field}"' in html
+    # the best precision that fits: BF16 for an 8B on 24 GiB, with its tokens/s and the
+    # longest context that still fits (short of the model's 128k)
+    row = _fit_row(html, good.repo_id)
+    assert "BF16" in row
+    assert "tok/s" in row
+    assert "±" in row or "measured" in row
+    assert "(model max)" not in row
+    # an encoder-only model gets no decode speed, its input speed instead
+    bert_html = _text(client.get("/accelerators/rtx-4090/?task=fill-mask"))
+    assert _fit_rows(bert_html) == [bert.repo_id]
+    bert_row = _fit_row(bert_html, bert.repo_id)
+    assert "no decode" in bert_row
+    assert "input" in bert_row
+    assert '512 <span class="small muted">(model max)' in bert_row
+    # a context longer than a model's own window leaves it out, and says so
+    long = _text(client.get("/accelerators/rtx-4090/?task=any&context=131072&count=8"))
+    assert bert.repo_id not in _fit_rows(long)
+    assert "context window is shorter" in long
+
+
+def test_accelerator_page_measured_run_overrides_the_estimate(client, priced) -> None:
+    html = _text(client.get("/accelerators/rtx-4090/?context=2048"))
+    row = _fit_row(html, priced.repo_id)
+    assert "measured" in row
+    assert "77 tok/s" in row
 
 
 def test_accelerator_list_groups_by_kind_with_cheapest_hour(
@@ -397,7 +467,7 @@ def test_catalog_rows_show_cheapest_price_and_best_quality(
     row = row[: row.index("</li>")]
     assert "from $0.05 / 1M in" in row
     assert "quality 62 · chat" in row
-    queries = 8 + int("fits" in ModelFilter.base_filters)
+    queries = 9 + int("fits" in ModelFilter.base_filters)  # + the maintained-counts read
     with django_assert_num_queries(queries):
         client.get("/models/")
     for m in make_models(20):
@@ -441,6 +511,7 @@ def test_catalog_fits_filter_and_cheapest_sort_through_the_website(client, price
     assert "Llama-3.1-70B/" not in html
     dear = make_model("acme/dear")
     make_offer(dear, make_provider("dearco"), "5")
+    model_prices_refresh()  # the cheapest-price column, as a feed sync leaves it
     listed = re.findall(
         r'class="model-name" href="/models/([^"]+)/"',
         _text(client.get("/models/?sort=cheapest&has_offers=true")),
@@ -477,13 +548,16 @@ def test_requirements_fragment_query_count_is_the_same_at_two_sizes(
     client, priced, django_assert_num_queries
 ) -> None:
     url = f"/requirements/{priced.repo_id}/?context_tokens=32768"
-    # model, runs, accelerators
-    with django_assert_num_queries(3):
+    # model, runs, accelerators, the calibration set's state (rebuilt once after runs
+    # change: warmed first)
+    client.get(url, HTTP_HX_REQUEST="true")
+    with django_assert_num_queries(4):
         client.get(url, HTTP_HX_REQUEST="true")
     for i in range(8):
         make_accelerator(f"gpu-{i}", name=f"GPU {i}", memory_gib=16 + 8 * i, bandwidth_gbps=500)
         make_run(priced, make_accelerator("rtx-4090"), decode_tokens_per_s=50.0 + i)
-    with django_assert_num_queries(3):
+    client.get(url, HTTP_HX_REQUEST="true")
+    with django_assert_num_queries(4):
         client.get(url, HTTP_HX_REQUEST="true")
 
 
@@ -494,3 +568,19 @@ def test_provider_slugs_with_dots_work_on_the_site_and_the_api(client, priced) -
     assert "/providers/wafer.ai/" in _text(client.get("/providers/"))
     assert client.get("/providers/wafer.ai/").status_code == 200
     assert client.get("/api/providers/wafer.ai/").json()["slug"] == "wafer.ai"
+
+
+def test_accelerator_page_and_api_show_the_list_price_with_its_source_and_date(client) -> None:
+    from benchmarks.services import accelerators_load
+
+    accelerators_load()
+    html = _text(client.get("/accelerators/rtx-4090/"))
+    head = html[html.index("List price") :][:600]
+    assert head.startswith("List price $1,599 per device (launch, 2022-09-20;")
+    assert ">Epoch AI, &#x27;Data on Machine Learning Hardware&#x27;" in head
+    data = client.get("/api/accelerators/rtx-4090/").json()
+    assert (data["list_price_usd"], data["list_price_date"]) == ("1599.00", "2022-09-20")
+    assert data["list_price_source"].startswith("Epoch AI")
+    # no list price: nothing shown, never $0
+    assert "List price" not in _text(client.get("/accelerators/t4/"))
+    assert client.get("/api/accelerators/t4/").json()["list_price_usd"] is None

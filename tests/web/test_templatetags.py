@@ -73,3 +73,29 @@ def test_sanitized_filter_strips_scripts_and_marks_safe() -> None:
     out = atlas.sanitized("<p>ok</p><script>x()</script>")
     assert out == "<p>ok</p>"
     assert hasattr(out, "__html__")
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("gib", 17.46, "17.5 GiB"), ("gib", 0.004, "<0.1 GiB"), ("gib", 0, "0.0 GiB"),
+        ("gib", None, "—"),
+        ("tokps", 61.2, "61 tok/s"), ("tokps", 3.25, "3.2 tok/s"), ("tokps", 1520, "1,520 tok/s"),
+        ("tokps", None, "—"),
+        ("score", 83.75, "83.8"), ("score", 80, "80.0"), ("score", None, "—"),
+        ("plain", 80.0, "80"), ("plain", Decimal("8.000"), "8"), ("plain", 83.756, "83.76"),
+        ("plain", 1234.5, "1,234.5"), ("plain", 0, "0"), ("plain", "", "—"),
+        ("usd", 427.5, "$427.50"), ("usd", 0, "$0.00"), ("usd", 1234567.891, "$1,234,567.89"),
+        ("usd", None, "—"),
+        ("pct", 0.25, "25%"), ("pct", None, "—"),
+    ],
+)  # fmt: skip
+def test_measurement_filters(name, value, expected) -> None:
+    assert getattr(atlas, name)(value) == expected
+
+
+def test_planner_filters_are_the_shared_ones() -> None:
+    from planner.templatetags import planner_tags
+
+    assert planner_tags.usd(993.96) == atlas.usd(993.96) == "$993.96"
+    assert planner_tags.pct(0.5) == atlas.pct(0.5) == "50%"
