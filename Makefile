@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/atlas
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: install install-test run serve chaos migrate test test-sqlite test-postgres lint fmt snapshot clean vendor chromium
+.PHONY: install install-test run serve chaos migrate test test-sqlite test-postgres lint fmt snapshot clean vendor chromium nginx bench-smoke
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -14,7 +14,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	$(BIN)/python -m pip install -q -e ".[test,bench]"
+	$(BIN)/python -m pip install -q -e ".[test,bench,mcp]"
 	touch $@
 
 install: $(VENV)/.installed
@@ -28,18 +28,30 @@ chromium:
 				|| echo "chromium install failed: browser tests will skip"; \
 		else echo "chromium missing and apt-get unavailable or not root: browser tests will skip"; fi; }
 
-## vendor: copy htmx and Chart.js from npm into static/vendor/ (versioned names; committed)
+## nginx: Debian's nginx (and wrk, for bench/load.py) for `make serve`'s proxy
+nginx:
+	@{ command -v nginx || test -x /usr/sbin/nginx; } >/dev/null 2>&1 && command -v wrk >/dev/null 2>&1 || { \
+		if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+			apt-get install -y nginx-light wrk || { apt-get update && apt-get install -y nginx-light wrk; } \
+				|| echo "nginx install failed: make serve needs nginx"; \
+		else echo "nginx missing and apt-get unavailable or not root: install nginx (and wrk)"; fi; }
+
+## vendor: copy htmx, Chart.js and axe-core (browser tests' accessibility checks) from npm into
+## static/vendor/ (versioned names; committed)
 HTMX_VERSION := 2.0.11
 CHARTJS_VERSION := 4.6.1
+AXE_VERSION := 4.14.1
 vendor:
 	@tmp=$$(mktemp -d) && \
-	npm install --silent --no-audit --no-fund --prefix $$tmp htmx.org@$(HTMX_VERSION) chart.js@$(CHARTJS_VERSION) && \
+	npm install --silent --no-audit --no-fund --prefix $$tmp htmx.org@$(HTMX_VERSION) chart.js@$(CHARTJS_VERSION) axe-core@$(AXE_VERSION) && \
 	mkdir -p static/vendor && \
 	cp $$tmp/node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx-$(HTMX_VERSION).min.js && \
 	cp $$tmp/node_modules/chart.js/dist/chart.umd.min.js static/vendor/chart-$(CHARTJS_VERSION).umd.min.js && \
 	sed -i '/^\/\/# sourceMappingURL=/d' static/vendor/chart-$(CHARTJS_VERSION).umd.min.js && \
 	cp $$tmp/node_modules/htmx.org/LICENSE static/vendor/htmx-LICENSE.txt && \
 	cp $$tmp/node_modules/chart.js/LICENSE.md static/vendor/chart-LICENSE.md && \
+	cp $$tmp/node_modules/axe-core/axe.min.js static/vendor/axe-core-$(AXE_VERSION).min.js && \
+	cp $$tmp/node_modules/axe-core/LICENSE static/vendor/axe-core-LICENSE.txt && \
 	rm -rf $$tmp && ls -l static/vendor
 
 migrate: install
@@ -65,6 +77,11 @@ test: lint
 	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
 		$(MAKE) test-postgres; \
 	else echo "PostgreSQL not reachable at 127.0.0.1:5432: skipping the PostgreSQL run"; fi
+	$(MAKE) bench-smoke
+
+## bench-smoke: every bench in bench/ at a tiny size (a crashing bench fails `make test`)
+bench-smoke: install-test
+	$(BIN)/python bench/smoke.py
 
 test-sqlite: install-test
 	ATLAS_TESTING=1 $(BIN)/pytest
@@ -72,8 +89,9 @@ test-sqlite: install-test
 test-postgres: install-test
 	ATLAS_TESTING=1 DATABASE_URL=$(PG_URL) $(BIN)/pytest
 
-## serve: production shape (PostgreSQL, Redis, gunicorn x4, Celery worker + gpu worker + beat)
-serve: install
+## serve: production shape under supervisord: nginx on 127.0.0.1:8000 -> gunicorn x4,
+## Celery worker + gpu worker + beat; PostgreSQL and Redis (docs/production.md)
+serve: install nginx
 	./scripts/serve.sh
 
 ## chaos: only the fault and abuse tests (tests/ops; also part of `make test`)

@@ -1,452 +1,179 @@
-"""API load bench: COPY N synthetic models into PostgreSQL, serve with gunicorn, drive with wrk.
+"""API at scale: every list, filter, ordering and search at 10k and 1M models, over HTTP.
 
-    .venv/bin/python bench/api.py                    # 1M models vs 10k models
-    .venv/bin/python bench/api.py --n 200000 --duration 10
+    .venv/bin/python bench/api.py                         # 10k vs 1M models (~25 min)
+    .venv/bin/python bench/api.py --n 200000 --duration 3
+    .venv/bin/python bench/api.py --smoke                 # tiny sizes: crashes and statuses only
 
-For each size (--small, then --n) it creates the database `atlas_bench_api_<size>`,
-migrates it, fills organizations, tasks and models with COPY (non-constraint indexes are
-dropped during the COPY and rebuilt after, FK triggers are off for the session), and
-ANALYZEs. Offers: --offers rows at --n models (the same share at the small size: two
-offers per priced model, 50 providers, a closed history row per 10) are COPYed into
-pricing_provider / pricing_offer. It then serves `bench.settings_bench` (the site + a bare
-/bench/hello/ view) with gunicorn on 127.0.0.1, throttling off (locmem throttles are
-per process; production uses a shared cache), persistent DB connections, and runs wrk
-for each endpoint, printing req/s and p50/p95/p99 (ms). Targets checked at the end:
-list/filter p95 at N <= 2x p95 at the small size; list req/s >= 40% of hello's.
-Needs PostgreSQL (postgres superuser at --pg) and Debian's wrk.
+For each size it creates its own database (`atlas_bench_api_<size>_<pid>_<random>`),
+fills it with bench/synth.py (PostgreSQL COPY; the same shares of priced and scored
+models at both sizes), runs the production refresh services, and serves it with the
+Procfile's gunicorn command in `make serve`'s environment (bench/common.py: DEBUG off,
+ATLAS_BEHIND_TLS=false, CONN_MAX_AGE as scripts/serve.sh sets it, response caches off,
+throttles off and printed) under `bench.settings_bench`, which adds one bare Django view
+(/bench/hello/) behind the same middleware. wrk drives each endpoint with a unique query
+string per request and fails the bench on any answer outside 2xx (3xx included).
+Each endpoint runs --rounds times (interleaved); the table shows the median round and
+the spread. Goals, each printed PASS/FAIL with the load average:
+- every list, filter, ordering and search: p95 at --n <= 2x its p95 at --small;
+- the model list: req/s >= 40% of the bare view's req/s on the same gunicorn.
+Needs PostgreSQL (postgres superuser at $BENCH_PG_URL) and Debian's wrk (a Python
+driver stands in for smoke runs).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import random
-import socket
-import subprocess
+import statistics
 import sys
-import tempfile
-import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import psycopg
 
-ROOT = Path(__file__).resolve().parent.parent
-PY = sys.executable
-FAMILIES = [
-    "llama",
-    "qwen",
-    "mistral",
-    "gemma",
-    "phi",
-    "falcon",
-    "bert",
-    "whisper",
-    "sdxl",
-    "deepseek",
-    "olmo",
-    "granite",
-    "t5",
-    "clip",
-    "yolo",
-    "stablelm",
-    "mpt",
-    "bloom",
-    "pythia",
-    "starcoder",
-]
-SIZES = ["0.5b", "1b", "3b", "7b", "8b", "13b", "14b", "32b", "70b", "405b"]
-TASKS = [
-    "text-generation",
-    "text-to-image",
-    "feature-extraction",
-    "automatic-speech-recognition",
-    "image-classification",
-    "text-classification",
-    "translation",
-    "summarization",
-    "fill-mask",
-    "object-detection",
-    "image-to-text",
-    "text-to-speech",
-]
-LICENSES = ["apache-2.0", "mit", "llama3.1", "other", "cc-by-4.0", "gemma", "openrail"]
-LIBRARIES = ["transformers", "diffusers", "gguf", "sentence-transformers", "timm", "mlx"]
-WRK_LUA = """
-done = function(summary, latency, requests)
-  io.write(string.format("BENCH %d %d %d %d %d %d\\n", summary.requests, summary.duration,
-    latency:percentile(50), latency:percentile(95), latency:percentile(99),
-    summary.errors.status + summary.errors.connect + summary.errors.read
-    + summary.errors.write + summary.errors.timeout))
-end
-"""
+from bench import synth
+from bench.common import (
+    DEFAULT_PG,
+    Gunicorn,
+    Verdicts,
+    WrkResult,
+    describe_env,
+    get,
+    load_average,
+    python_load,
+    scratch_database,
+    serve_env,
+    wrk,
+    wrk_available,
+)
+
+HELLO = "hello (bare Django view)"
+LIST = "models: list"
 
 
-def db_url(pg: str, name: str) -> str:
-    return pg.rsplit("/", 1)[0] + "/" + name
-
-
-def env_for(url: str, cache_seconds: int = 0) -> dict[str, str]:
-    return {
-        "API_LIST_CACHE_SECONDS": str(cache_seconds),
-        **os.environ,
-        "DATABASE_URL": url,
-        "DJANGO_SECRET_KEY": "bench-only-secret-key-not-for-production",
-        "DJANGO_SETTINGS_MODULE": "bench.settings_bench",
-        "API_THROTTLE_ANON": "off",
-        "API_THROTTLE_USER": "off",
-        "CONN_MAX_AGE": "600",
-        "LOG_LEVEL": "WARNING",
-    }
-
-
-def create_database(pg: str, name: str) -> None:
-    with psycopg.connect(db_url(pg, "postgres"), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    subprocess.run(
-        [PY, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True, env=env_for(db_url(pg, name))
-    )
-
-
-def tsv(rows: list[tuple]) -> str:
-    return "".join("\t".join("\\N" if v is None else str(v) for v in row) + "\n" for row in rows)
-
-
-def copy_rows(cur: psycopg.Cursor, table: str, columns: list[str], rows) -> None:
-    with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        buf: list[tuple] = []
-        for row in rows:
-            buf.append(row)
-            if len(buf) == 20_000:
-                copy.write(tsv(buf))
-                buf.clear()
-        if buf:
-            copy.write(tsv(buf))
-
-
-MODEL_COLUMNS = [
-    "created_at",
-    "updated_at",
-    "repo_id",
-    "name",
-    "organization_id",
-    "task_id",
-    "source",
-    "family",
-    "library",
-    "license",
-    "tags",
-    "languages",
-    "open_weights",
-    "gated",
-    "gated_mode",
-    "downloads",
-    "likes",
-    "hub_modified_at",
-    "sha",
-    "base_model_repo_id",
-    "base_model_relation",
-    "description",
-    "params_total",
-    "params_by_dtype",
-    "model_type",
-    "architectures",
-    "num_layers",
-    "hidden_size",
-    "num_heads",
-    "num_kv_heads",
-    "context_tokens",
-    "config_dtype",
-    "config_sha",
-    "fingerprint",
-]
-
-
-def model_rows(n: int, n_orgs: int, n_tasks: int, rng: random.Random):
-    now = datetime(2026, 1, 1, tzinfo=UTC).isoformat()
-    base = datetime(2022, 1, 1, tzinfo=UTC)
-    for i in range(1, n + 1):
-        family, size = FAMILIES[i % len(FAMILIES)], SIZES[rng.randrange(len(SIZES))]
-        org = rng.randrange(n_orgs) + 1
-        params = int(float(size[:-1]) * 1e9)
-        tags = json.dumps(
-            [family, LIBRARIES[i % len(LIBRARIES)], f"region:{'us' if i % 2 else 'eu'}"]
-        )
-        yield (
-            now,
-            now,
-            f"org-{org}/{family}-{size}-v{i}",
-            f"{family}-{size}-v{i}",
-            org,
-            (i % n_tasks) + 1,
-            "hub",
-            family,
-            LIBRARIES[i % len(LIBRARIES)],
-            LICENSES[i % len(LICENSES)],
-            tags,
-            '["en"]',
-            "t",
-            "t" if i % 11 == 0 else "f",
-            "",
-            int(rng.paretovariate(1.2) * 10) - 10,
-            rng.randrange(500),
-            (base + timedelta(minutes=i)).isoformat(),
-            "",
-            "",
-            "",
-            "",
-            params,
-            json.dumps({"BF16": params}),
-            family,
-            json.dumps(["ForCausalLM"]),
-            32,
-            4096,
-            32,
-            8,
-            rng.choice([2048, 4096, 8192, 32768, 131072]),
-            "bfloat16",
-            "",
-            "",
-        )
-
-
-def fill(pg: str, name: str, n: int, n_offers: int) -> None:
-    rng = random.Random(7)
-    n_orgs = max(10, min(50_000, n // 20))
-    started = time.perf_counter()
-    with psycopg.connect(db_url(pg, name)) as conn, conn.cursor() as cur:
-        cur.execute("SET session_replication_role = replica")  # no FK triggers during COPY
-        cur.execute("SET maintenance_work_mem = '512MB'")
-        now = datetime(2026, 1, 1, tzinfo=UTC).isoformat()
-        copy_rows(
-            cur,
-            "catalog_organization",
-            ["created_at", "updated_at", "slug", "name", "homepage"],
-            ((now, now, f"org-{i}", f"Org {i}", "") for i in range(1, n_orgs + 1)),
-        )
-        copy_rows(
-            cur,
-            "catalog_task",
-            ["created_at", "updated_at", "slug", "name", "category"],
-            ((now, now, t, t.replace("-", " "), "") for t in TASKS),
-        )
-        cur.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'catalog_model' "
-            "AND indexname NOT IN (SELECT conname FROM pg_constraint)"
-        )
-        indexes = cur.fetchall()
-        for index_name, _ in indexes:
-            cur.execute(f'DROP INDEX "{index_name}"')
-        copy_rows(cur, "catalog_model", MODEL_COLUMNS, model_rows(n, n_orgs, len(TASKS), rng))
-        for _, indexdef in indexes:
-            cur.execute(indexdef)
-        note = fill_offers(cur, n, n_offers, rng)
-        conn.commit()
-        cur.execute("ANALYZE")
-    print(
-        f"  filled {name}: {n} models, {n_orgs} orgs{note} in {time.perf_counter() - started:.0f}s"
-    )
-
-
-def fill_offers(cur: psycopg.Cursor, n_models: int, n_offers: int, rng: random.Random) -> str:
-    """COPY n_offers current token offers (50 providers, one feed) over every 5th model,
-    plus one closed history row per 10 offers; refresh nothing else (no requirements)."""
-    if not n_offers:
-        return ", no offers"
-    now = datetime(2026, 1, 1, tzinfo=UTC)
-    stamp = now.isoformat()
-    copy_rows(
-        cur,
-        "catalog_feed",
-        ["created_at", "updated_at", "slug", "name", "kind", "format", "url", "schedule",
-         "enabled"],
-        [(stamp, stamp, "bench-feed", "Bench feed", "pricing", "json", "", "", "t")],
-    )  # fmt: skip
-    cur.execute("SELECT id FROM catalog_feed WHERE slug = 'bench-feed'")
-    feed_id = cur.fetchone()[0]
-    copy_rows(
-        cur,
-        "pricing_provider",
-        ["created_at", "updated_at", "slug", "name", "kind", "homepage"],
-        ((stamp, stamp, f"provider-{i}", f"Provider {i}", "api", "") for i in range(1, 51)),
-    )
-    cur.execute("SELECT min(id) FROM pricing_provider")
-    first_provider = cur.fetchone()[0]
-    step = max(1, n_models // max(1, n_offers // 2))  # two offers per priced model
-
-    def rows():
-        old = (now - timedelta(days=60)).isoformat()
-        for i in range(n_offers):
-            model_id = (i // 2) * step % n_models + 1
-            provider = first_provider + i % 50
-            price_in, price_out = rng.uniform(0.05, 15), rng.uniform(0.1, 60)
-            base = (stamp, stamp, feed_id, provider, model_id, f"m{model_id}-{i}", "", "chat",
-                    "token", "{}", "[]")  # fmt: skip
-            if i % 10 == 0:  # a closed older price
-                yield (*base, f"{price_in * 2:.6f}", f"{price_out * 2:.6f}", old, stamp, "old")
-            yield (*base, f"{price_in:.6f}", f"{price_out:.6f}", stamp, None, "new")
-
-    copy_rows(
-        cur,
-        "pricing_offer",
-        ["created_at", "updated_at", "feed_id", "provider_id", "model_id", "model_name",
-         "hub_repo_id", "mode", "unit", "image_options", "tiers", "usd_per_mtok_input",
-         "usd_per_mtok_output", "valid_from", "valid_to", "fingerprint"],
-        rows(),
-    )  # fmt: skip
-    return f", {n_offers} offers (+{(n_offers + 9) // 10} history rows)"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wrk(url: str, seconds: int, connections: int, script: str) -> dict[str, float]:
-    out = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", script, url],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    line = next(x for x in out.splitlines() if x.startswith("BENCH "))
-    requests, duration_us, p50, p95, p99, errors = (int(v) for v in line.split()[1:])
-    return {
-        "rps": requests / (duration_us / 1e6),
-        "p50": p50 / 1000,
-        "p95": p95 / 1000,
-        "p99": p99 / 1000,
-        "errors": errors,
-    }
-
-
-def bench_size(pg: str, n: int, args: argparse.Namespace, script: str) -> dict[str, dict]:
-    name = f"atlas_bench_api_{n}"
-    url = db_url(pg, name)
-    print(f"== {n} models ({name})", flush=True)
-    if not args.reuse:
-        create_database(pg, name)
-        fill(pg, name, n, args.offers * n // args.n)  # the same share of priced models
+def endpoints(url: str) -> dict[str, str]:
     with psycopg.connect(url) as conn:
-        detail_repo = conn.execute(
-            "SELECT repo_id FROM catalog_model WHERE id = %s", [n // 2]
+        repo = conn.execute(
+            "SELECT repo_id FROM catalog_model ORDER BY id OFFSET "
+            "(SELECT count(*) / 2 FROM catalog_model) LIMIT 1"
         ).fetchone()[0]
-    endpoints = {
-        "hello (bare Django)": "/bench/hello/",
-        "list": "/api/models/",
-        "list ?ordering=-downloads": "/api/models/?ordering=-downloads",
-        "filtered list": "/api/models/?task=text-generation&min_context_tokens=32768"
-        "&ordering=-downloads",
-        "search ?q=llama 70b": "/api/models/?q=llama%2070b",
-        "detail": f"/api/models/{detail_repo}/",
-        "offers list": "/api/offers/",
-        "offers ?provider&input_max": "/api/offers/?provider=provider-7&input_max=5",
-        "models ?has_offers=true": "/api/models/?has_offers=true",
-        "models ?ordering=cheapest": "/api/models/?ordering=cheapest",
-        "models ?price_max=1&ordering=-downloads": "/api/models/?price_max=1&ordering=-downloads",
+    pages = {HELLO: "/bench/hello/", LIST: "/api/models/"}
+    for key in ("-downloads", "-likes", "-params_total", "context_tokens", "-hub_modified_at",
+                "cheapest", "-quality"):  # fmt: skip
+        pages[f"models: ordering={key}"] = f"/api/models/?ordering={key}"
+    filters = {
+        "task": "task=text-generation&ordering=-downloads",
+        "organization": "organization=org-7&ordering=-downloads",
+        "license+library": "license=mit&library=gguf",
+        "params+context": "params_min=7&params_max=14&min_context_tokens=32768&ordering=-downloads",
+        "gated": "gated=true&ordering=-likes",
+        "has_offers": "has_offers=true",
+        "provider": "provider=provider-7&ordering=-downloads",
+        "price_max": "price_max=1&ordering=-downloads",
+        "quality_min": "quality_min=80",
+        "quality_task ordering": "ordering=-quality&quality_task=code",
     }
-    cached = {f"{k} [cache 60s]": v for k, v in endpoints.items() if k.startswith(("list", "filt"))}
-    results: dict[str, dict] = {}
-    try:
-        serve_and_drive(url, endpoints, 0, args, script, results)
-        serve_and_drive(url, cached, 60, args, script, results)
-    finally:
-        if not args.keep:
-            with psycopg.connect(db_url(pg, "postgres"), autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    for label, query in filters.items():
+        pages[f"models: filter {label}"] = f"/api/models/?{query}"
+    pages["models: search q=llama"] = "/api/models/?q=llama"
+    pages["models: search q=llama 70b"] = "/api/models/?q=llama%2070b&ordering=-downloads"
+    pages["models: detail"] = f"/api/models/{repo}/"
+    pages["offers: list"] = "/api/offers/"
+    pages["offers: provider+input_max"] = "/api/offers/?provider=provider-7&input_max=5"
+    pages["tasks: list"] = "/api/tasks/"
+    return pages
+
+
+def drive(url: str, args: argparse.Namespace) -> dict[str, list[WrkResult]]:
+    env = serve_env(url, DJANGO_SETTINGS_MODULE="bench.settings_bench")
+    pages = endpoints(url)
+    results: dict[str, list[WrkResult]] = {label: [] for label in pages}
+    print(f"  {describe_env(env, args.workers)}", flush=True)
+    with Gunicorn(env, workers=args.workers) as server:
+        for path in pages.values():  # warm up; any non-2xx fails here already
+            get(server.base, path)
+        for round_no in range(args.rounds):
+            for label, path in pages.items():
+                if args.smoke or not wrk_available():
+                    r = python_load(server.base, path, args.duration, args.connections)
+                else:
+                    r = wrk(server.base + path, args.duration, args.connections)
+                results[label].append(r)
+                print(
+                    f"  r{round_no + 1} {label:<42} {r.rps:8.0f} req/s  p50 {r.p50:7.1f}  "
+                    f"p95 {r.p95:7.1f}  p99 {r.p99:7.1f} ms  ({r.requests} requests, "
+                    f"{load_average()})",
+                    flush=True,
+                )
     return results
 
 
-def serve_and_drive(
-    url: str,
-    endpoints: dict[str, str],
-    cache_seconds: int,
-    args: argparse.Namespace,
-    script: str,
-    results: dict[str, dict],
-) -> None:
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            PY,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            str(args.workers),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env_for(url, cache_seconds),
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                subprocess.run(
-                    ["curl", "-sf", "-o", "/dev/null", base + "/bench/hello/"], check=True
-                )
-                break
-            except subprocess.CalledProcessError:
-                time.sleep(0.2)
-        for label, path in endpoints.items():
-            subprocess.run(["curl", "-sf", "-o", "/dev/null", base + path], check=True)  # warm up
-            results[label] = wrk(base + path, args.duration, args.connections, script)
-            r = results[label]
-            print(
-                f"  {label:<40} {r['rps']:8.0f} req/s  p50 {r['p50']:7.1f}  p95 {r['p95']:7.1f}"
-                f"  p99 {r['p99']:7.1f} ms  errors {r['errors']}",
-                flush=True,
-            )
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+def median_round(rounds: list[WrkResult]) -> WrkResult:
+    """The round with the median p95 (its req/s and percentiles, one real run)."""
+    return sorted(rounds, key=lambda r: r.p95)[len(rounds) // 2]
 
 
-def main() -> None:
+def spread(values: list[float]) -> str:
+    mid = statistics.median(values)
+    return f"{(max(values) - min(values)) / mid:.0%}" if mid and len(values) > 1 else "-"
+
+
+def bench_size(n: int, args: argparse.Namespace, reuse: str) -> dict[str, list[WrkResult]]:
+    print(f"\n== {n:,} models ({load_average()})", flush=True)
+    with scratch_database("api", str(n), pg=args.pg, keep=args.keep, reuse=reuse) as url:
+        if not reuse:
+            print(f"  filled: {synth.fill(url, n)}", flush=True)
+        return drive(url, args)
+
+
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1_000_000, help="models in the large run")
     parser.add_argument("--small", type=int, default=10_000, help="models in the small run")
-    parser.add_argument(
-        "--offers", type=int, default=200_000, help="offers (if pricing tables exist)"
-    )
-    parser.add_argument("--duration", type=int, default=8, help="seconds of wrk per endpoint")
+    parser.add_argument("--duration", type=float, default=4, help="seconds per endpoint run")
+    parser.add_argument("--rounds", type=int, default=3, help="runs per endpoint (median)")
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
-    parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--reuse", action="store_true", help="reuse filled databases (with --keep)")
-    parser.add_argument("--keep", action="store_true", help="keep the bench databases")
+    parser.add_argument("--pg", default=DEFAULT_PG, help="any database URL on the server")
+    parser.add_argument("--keep", action="store_true", help="keep the databases it creates")
+    parser.add_argument("--reuse-small", default="", help="an existing bench database name")
+    parser.add_argument("--reuse-large", default="", help="an existing bench database name")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, judge nothing")
     args = parser.parse_args()
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
-        f.write(WRK_LUA)
-    small = bench_size(args.pg, args.small, args, f.name)
-    large = bench_size(args.pg, args.n, args, f.name)
-    print(
-        f"\n== targets ({args.n} vs {args.small} models; {args.workers} gunicorn workers, "
-        f"wrk -c{args.connections} -d{args.duration}s)"
-    )
+    if args.smoke:  # one tiny database serves as both sizes: only crashes and statuses count
+        args.n, args.small, args.duration, args.rounds, args.connections = 100, 100, 0.2, 1, 1
+        with scratch_database("api", "smoke", pg=args.pg) as url:
+            print(f"  filled: {synth.fill(url, args.small)}", flush=True)
+            small = drive(url, args)
+            large = drive(url, args)
+    else:
+        small = bench_size(args.small, args, args.reuse_small)
+        large = bench_size(args.n, args, args.reuse_large)
+
+    verdicts = Verdicts(smoke=args.smoke)
+    print(f"\n== {args.n:,} vs {args.small:,} models: median of {args.rounds} round(s); "
+          f"wrk -c{args.connections}, {args.duration:g} s per round")  # fmt: skip
+    print(f"  {'endpoint':<42} {'p95 small':>10} {'p95 large':>10} {'ratio':>6} "
+          f"{'req/s large':>11} {'spread p95 s/l':>15}")  # fmt: skip
+    hello = median_round(large[HELLO])
     for label in large:
-        if label.startswith("hello"):
-            continue
-        ratio_p95 = large[label]["p95"] / max(small[label]["p95"], 0.001)
-        share = large[label]["rps"] / large["hello (bare Django)"]["rps"]
-        verdicts = ""
-        if label.startswith(("list", "filtered", "offers", "models")):
-            verdicts = (
-                f"p95 {'OK' if ratio_p95 <= 2 else 'MISSED'}, "
-                f"req/s {'OK' if share >= 0.4 else 'MISSED'}"
-            )
-        print(
-            f"  {label:<40} p95 {args.n}/{args.small} = {ratio_p95:4.2f}x   "
-            f"req/s = {share:4.0%} of hello   {verdicts}"
-        )
+        s, big = median_round(small[label]), median_round(large[label])
+        ratio = big.p95 / max(s.p95, 0.001)
+        noise = f"{spread([r.p95 for r in small[label]])}/{spread([r.p95 for r in large[label]])}"
+        print(f"  {label:<42} {s.p95:10.1f} {big.p95:10.1f} {ratio:6.2f} {big.rps:11.0f} "
+              f"{noise:>15}")  # fmt: skip
+        if label != HELLO:
+            verdicts.check(f"p95 {label}", f"{ratio:.2f}x ({big.p95:.1f} ms)", "<= 2x", ratio <= 2)
+    share = median_round(large[LIST]).rps / hello.rps
+    verdicts.check(
+        "req/s models list vs bare view (large)",
+        f"{share:.0%} ({median_round(large[LIST]).rps:.0f}/{hello.rps:.0f})",
+        ">= 40%",
+        share >= 0.4,
+    )
+    verdicts.print(f"API at {args.n:,} vs {args.small:,} models")
+    return 1 if verdicts.failed else 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

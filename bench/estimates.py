@@ -64,7 +64,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--models", type=int, default=10_000)
     parser.add_argument("--scalar-models", type=int, default=200)
+    parser.add_argument("--smoke", action="store_true", help="50 models: crashes only")
     args = parser.parse_args()
+    if args.smoke:
+        args.models, args.scalar_models = 50, 5
     models = synthetic_models(args.models)
     accels = accelerators()
     precs = list(PRECISIONS)

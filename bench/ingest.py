@@ -1,17 +1,20 @@
 """Hub ingestion throughput: first sync, unchanged re-sync, and raw PostgreSQL COPY.
 
-    .venv/bin/python bench/ingest.py [--n 100000]   # DATABASE_URL defaults to local postgres
+    .venv/bin/python bench/ingest.py [--n 100000]   # PostgreSQL at $BENCH_PG_URL
+    .venv/bin/python bench/ingest.py --smoke        # 300 models: crashes only
 
-Generates N synthetic Hub listing records, serves them from the fake Hub (tests/fakes/hub.py,
-1000 per page as the Hub does) and runs the real `hub_sync` twice into a scratch PostgreSQL
-database (created and dropped here). HTTP is excluded by subtracting the seconds the client
-spent inside its listing-page calls (request, transfer and JSON decode, counted by
-`HubClient.http_s`) from the wall time; both figures are printed. The COPY baseline writes
-the same rows, as the sync stores them, with psycopg's COPY into a scratch table created
-`LIKE catalog_model INCLUDING ALL` (same indexes and constraints). A second, reference
-row COPYs the same rows one page per statement into such a table with catalog_model's
-foreign keys added: the floor for a sync that commits per page into the real table.
-On PostgreSQL the sync itself COPYs each page (catalog/services/hub_load.py).
+Generates N synthetic Hub listing records, serves them from the fake Hub
+(tests/fakes/hub.py, 1000 per page as the Hub does) and runs the real `hub_sync` twice
+into a PostgreSQL database of this run's own (`atlas_bench_ingest_<n>_<pid>_<random>`,
+created and dropped here), with `make serve`'s settings (DEBUG off). HTTP is excluded by
+subtracting the seconds the client spent inside its listing-page calls (request,
+transfer and JSON decode, counted by `HubClient.http_s`) from the wall time; both figures
+are printed. The COPY baseline writes the same rows, as the sync stores them, with
+psycopg's COPY into a scratch table created `LIKE catalog_model INCLUDING ALL` (same
+indexes and constraints). A second, reference row COPYs the same rows one page per
+statement into such a table with catalog_model's foreign keys added: the floor for a
+sync that commits per page into the real table. On PostgreSQL the sync itself COPYs
+each page (catalog/services/hub_load.py). Goals print PASS/FAIL with the load average.
 """
 
 from __future__ import annotations
@@ -53,12 +56,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--page-size", type=int, default=1000)
+    parser.add_argument("--smoke", action="store_true", help="300 models: crashes only")
     args = parser.parse_args()
-    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/atlas")
-    os.environ.setdefault("ATLAS_TESTING", "1")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    checkout = hashlib.sha1(str(ROOT).encode()).hexdigest()[:8]  # noqa: S324 - a name
-    os.environ["TEST_DATABASE_NAME"] = f"bench_atlas_{checkout}"
+    if args.smoke:
+        args.n, args.page_size = 300, 100
+    from bench.common import DEFAULT_PG, db_url, serve_env, unique_name
+
+    # make serve's settings (DEBUG off: no query log), in a database of this run's own.
+    name = unique_name("ingest", str(args.n))
+    os.environ.update(serve_env(db_url(DEFAULT_PG, "postgres")))
+    os.environ["TEST_DATABASE_NAME"] = name
     import django
 
     django.setup()
@@ -72,18 +79,20 @@ def main() -> int:
     logging.getLogger("catalog").setLevel(logging.WARNING)
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        return _run(args.n, args.page_size)
+        return _run(args.n, args.page_size, args.smoke)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
-def _run(n: int, page_size: int) -> int:
+def _run(n: int, page_size: int, smoke: bool) -> int:
     from django.db import connection
+    from django.db.models.expressions import DatabaseDefault
 
     from catalog.hub import HubClient
     from catalog.hub_parse import parse_model
     from catalog.models import Model
     from catalog.services.hub import hub_sync
+    from catalog.services.hub_facts_page import page_facts
     from catalog.services.hub_load import HubRow, model_build, orgs_and_tasks
     from tests.fakes.hub import FakeHub
     from tests.fakes.server import FakeServer
@@ -104,12 +113,20 @@ def _run(n: int, page_size: int) -> int:
     # COPY baseline: the same rows as stored, into a same-shaped scratch table.
     rows_in = [HubRow(record=parse_model(item), dims=None) for item in listing]
     orgs, tasks = orgs_and_tasks(rows_in)
-    fields = [f for f in Model._meta.concrete_fields if not f.primary_key]
+    # The stored generated column (search_document) is written by the database itself.
+    fields = [f for f in Model._meta.concrete_fields if not f.primary_key and not f.generated]
+    facts = page_facts(rows_in).values  # the facts the sync derives, as it writes them
+    objs = [
+        model_build(row, orgs=orgs, tasks=tasks, facts=facts, now=row.record.modified_at)
+        for row in rows_in
+    ]
+    # Columns the build leaves to their database default (db_default) are not named.
+    fields = [f for f in fields if not isinstance(getattr(objs[0], f.attname), DatabaseDefault)]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    rows = []
-    for row in rows_in:
-        obj = model_build(row, orgs=orgs, tasks=tasks, now=row.record.modified_at)
-        rows.append(tuple(f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields))
+    rows = [
+        tuple(f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields)
+        for obj in objs
+    ]
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_copy")
         cursor.execute("CREATE TABLE bench_copy (LIKE catalog_model INCLUDING ALL)")
@@ -151,11 +168,18 @@ def _run(n: int, page_size: int) -> int:
     paged = "COPY/page + FK checks"
     print(f"{paged:<24}{paged_s:>9.2f}{0:>9.2f}{paged_rate:>22,.0f}{paged_rate / copy_rate:>9.0%}")
     first, resync = results[0][3], results[1][3]
-    print(
-        f"\nfirst sync = {first / copy_rate:.0%} of COPY (target >= 50%); "
-        f"re-sync = {resync / first:.1f}x first sync (target >= 10x); "
-        f"first sync = {first / paged_rate:.0%} of COPY/page + FK checks (reference)"
-    )
+    from bench.common import Verdicts
+
+    verdicts = Verdicts(smoke=smoke)
+    verdicts.check("first sync vs COPY (rows/s excl. HTTP)", f"{first / copy_rate:.0%}",
+                   ">= 50%", first >= 0.5 * copy_rate)  # fmt: skip
+    verdicts.check("re-sync vs first sync (excl. HTTP)", f"{resync / first:.1f}x", ">= 10x",
+                   resync >= 10 * first)  # fmt: skip
+    wall = results[0][1] / results[1][1]
+    verdicts.check("re-sync vs first sync (wall, HTTP incl., 0 ms added latency)",
+                   f"{wall:.1f}x", ">= 10x", wall >= 10)  # fmt: skip
+    print(f"reference: first sync = {first / paged_rate:.0%} of COPY/page + FK checks")
+    verdicts.print(f"Hub ingest, {n:,} models")
     return 0
 
 

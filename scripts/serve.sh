@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# `make serve`: the production shape on this machine (PostgreSQL + Redis + gunicorn +
-# Celery worker, gpu-queue worker and beat, from the Procfile via honcho).
+# `make serve`: the production shape on this machine. supervisord (config/supervisord.conf)
+# runs nginx on $HOST:$PORT (default 127.0.0.1:8000) in front of two gunicorn masters on
+# 127.0.0.1:$PORT_WEB (8001) and $PORT_WEB2 (8002), a Celery worker, the gpu-queue worker and beat; each is
+# restarted when it dies and waits for PostgreSQL and Redis (scripts/wait_for.py).
+# docs/production.md has the shape, the limits and a systemd unit.
 #
 # DJANGO_SECRET_KEY: taken from the environment; otherwise generated once into the
 # gitignored file .env.serve (mode 600) and reused on every later start.
@@ -11,11 +14,26 @@ export PATH="$PWD/$BIN:$PATH"
 
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/atlas}"
 export CELERY_BROKER_URL="${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0}"
+# throttle counters and caches: Redis, shared by every worker (its own DB: a cache clear
+# must never flush the broker's queues)
+export CACHE_URL="${CACHE_URL:-redis://127.0.0.1:6379/1}"
+export NUM_PROXIES=1  # nginx: the client address is the X-Forwarded-For entry it appends
+export HOST="${HOST:-127.0.0.1}" PORT="${PORT:-8000}" PORT_WEB="${PORT_WEB:-8001}"
+export PORT_WEB2="${PORT_WEB2:-$((PORT_WEB + 1))}"
+export WEB_CONCURRENCY="${WEB_CONCURRENCY:-4}"
+# two gunicorn masters (web on PORT_WEB, web2 on PORT_WEB2) share the workers, at least
+# one each: one that dies leaves the other answering while supervisord restarts it
+export WEB_WORKERS_A=$(( (WEB_CONCURRENCY + 1) / 2 ))
+export WEB_WORKERS_B=$(( WEB_CONCURRENCY / 2 > 0 ? WEB_CONCURRENCY / 2 : 1 ))
+export ATLAS_ROOT="$PWD"
+export ATLAS_VAR="${ATLAS_VAR:-$PWD/var}"
+export STATIC_ROOT="${STATIC_ROOT:-$PWD/staticfiles}"
 export DJANGO_DEBUG=0
 # Plain http://127.0.0.1: no HTTPS redirect, no Secure cookies, no HSTS (see README).
 export ATLAS_BEHIND_TLS="${ATLAS_BEHIND_TLS:-false}"
 export LOG_FORMAT="${LOG_FORMAT:-json}"
-export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-$PWD/var/prometheus}"
+export CONN_MAX_AGE="${CONN_MAX_AGE:-600}"  # persistent DB connections (issue 19)
+export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-$ATLAS_VAR/prometheus}"
 
 if [ -z "${DJANGO_SECRET_KEY:-}" ]; then
   if [ ! -s .env.serve ]; then
@@ -43,7 +61,9 @@ if url.scheme.startswith("postgres"):
             print(f"serve: created database {name}")
 PY
 
-mkdir -p var
+command -v nginx >/dev/null 2>&1 || PATH="$PATH:/usr/sbin"
+command -v nginx >/dev/null 2>&1 || { echo "serve: nginx is missing: run \`make nginx\`" >&2; exit 1; }
+mkdir -p "$ATLAS_VAR/run" "$ATLAS_VAR/log"
 rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
 python manage.py migrate --noinput
 python manage.py collectstatic --noinput -v 0
@@ -52,4 +72,6 @@ if [ -f "${SNAPSHOT_PATH:-data/demo_snapshot.json.gz}" ]; then
 else
   echo "serve: no demo snapshot at ${SNAPSHOT_PATH:-data/demo_snapshot.json.gz}: starting empty"
 fi
-exec honcho start -f Procfile "$@"
+python scripts/render_nginx.py >/dev/null
+echo "serve: http://$HOST:$PORT/ (nginx -> gunicorn 127.0.0.1:$PORT_WEB and :$PORT_WEB2, $WEB_WORKERS_A + $WEB_WORKERS_B workers)"
+exec supervisord -c config/supervisord.conf "$@"

@@ -4,4 +4,13 @@ Each module defines `run(shared: pathlib.Path, log: Callable[[str], None]) -> No
 `scripts/build_snapshot.py` runs them in STEP_ORDER (missing modules are skipped).
 """
 
-STEP_ORDER = ("hub", "accelerators", "pricing", "quality", "benchmark_runs", "plans")
+STEP_ORDER = (
+    "hub",
+    "llmfit",
+    "accelerators",
+    "pricing",
+    "subscriptions",
+    "quality",
+    "benchmark_runs",
+    "plans",
+)

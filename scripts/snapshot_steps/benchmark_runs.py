@@ -1,8 +1,13 @@
-"""Snapshot step: real CPU benchmark runs of tiny random-weight models built from the dims
-of a few catalog models (stored as scaled-down, untrusted runs).
+"""Snapshot step: measured runs the estimates calibrate on, and a few CPU smoke runs.
 
-No vLLM or llama-bench result files exist in ../shared (llmfit's community data is
-another format), so nothing is imported: we do not invent measurements.
+- published runs (benchmarks/data/published_runs.json: each with its source URL), trusted;
+- llmfit community submissions (../shared/hardware/llmfit/community, MIT), community
+  trust, hardware resolved by exact alias (unknown hardware kept as unknown);
+- real CPU runs of tiny random-weight models built from the dims of a few catalog models
+  (scaled down: untrusted, shown, never used for estimates), when torch is installed.
+
+benchmark_cache.json in ../shared is a third-party scrape: it is not imported here (it is
+only scored against in bench/estimate_accuracy.py and tests).
 """
 
 from __future__ import annotations
@@ -15,6 +20,25 @@ MAX_MODELS = 3
 
 
 def run(shared: Path, log: Callable[[str], None]) -> None:
+    from benchmarks.services import community_runs_import, published_runs_import
+
+    published = published_runs_import()
+    log(f"published runs: created={published.created} rejected={published.rejected}")
+    community_root = shared / "hardware/llmfit/community"
+    if community_root.is_dir():
+        counts = community_runs_import(root=community_root)
+        log(
+            f"community runs: created={counts.created} rejected={counts.rejected} "
+            f"unknown hardware={counts.unknown_hardware}"
+        )
+    from benchmarks.selectors.calibration import calibrations
+
+    for cal in calibrations().speed.family_calibrations():
+        log(f"calibration {cal.group}: {cal.runs} runs, ±{cal.band:.0%} (leave-one-out p80)")
+    _cpu_smoke_runs(log)
+
+
+def _cpu_smoke_runs(log: Callable[[str], None]) -> None:
     try:
         import torch  # noqa: F401
         import transformers  # noqa: F401
@@ -42,4 +66,3 @@ def run(shared: Path, log: Callable[[str], None]) -> None:
                 f"{model.repo_id} (scaled down) c={r.concurrency}: ttft={r.ttft_ms:.1f}ms "
                 f"decode={r.decode_tokens_per_s:.1f} tok/s peak={r.peak_memory_gib:.3f} GiB"
             )
-    log("no vLLM / llama-bench result files in ../shared: nothing imported")

@@ -1,7 +1,10 @@
 """Demo data: price feeds from ../shared through the project's own feed_sync.
 
 models.dev is loaded twice, the 2025-11-18 snapshot first and then the HEAD-derived
-copy, so real price history (closed rows) appears. Prints each feed's link rate.
+copy, so real price history (closed rows) appears. Eight months apart, the later copy
+no longer lists 41% of the earlier one's offers (retired models): a real sync would hold
+that as a likely wipe, so this one step says it is meant (`allow_mass_close`, as
+`sync_prices --allow-mass-close` does). Prints each feed's link rate.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ FEEDS = [
     ("litellm", "feeds/litellm/model_prices_and_context_window.json", "2026-11-24"),
     ("openrouter", "feeds/openrouter/api-v1-models.all-modalities.2026-08-18.json", "2026-08-18"),
     ("models-dev", "feeds/models.dev/api.snapshot-2025-11-18.json", "2025-11-18"),
-    ("models-dev", "feeds/models.dev/api.derived-from-HEAD-f3fc692.json", "2026-07-02"),
+    ("models-dev", "feeds/models.dev/api.derived-from-HEAD-f3fc692.json", "2026-07-02"),  # later
     ("genai-prices", "feeds/genai-prices/data.json", "2026-08-21"),
     ("aws-gpu-instances", "hardware/aws-gpu-instances/aws_gpu_instances.json", "2026-01-21"),
     *[
@@ -26,8 +29,21 @@ FEEDS = [
 
 
 def run(shared: Path, log: Callable[[str], None]) -> None:
+    from django.conf import settings
+
+    from pricing.linking_selectors import linking_report
+    from pricing.models import Provider
     from pricing.selectors import offer_link_rates
     from pricing.services.feeds import feed_sync
+    from pricing.services.model_tasks import model_modalities_from_tasks, priced_models_without_task
+    from pricing.services.providers import providers_load
+
+    loaded = providers_load()
+    log(f"provider registry: {loaded.created} providers, {loaded.aliases} aliases")
+    # The demo's Hub (../shared/hub) was synced whole by the "hub" step: there is nothing
+    # more to fetch, and the real Hub is not asked while building the demo. A Hub id a
+    # feed states is then kept as the model's identity (catalog.services.linking).
+    settings.LINKING_HUB_FETCH = False
 
     for slug, rel, day in FEEDS:
         path = shared / rel
@@ -36,7 +52,8 @@ def run(shared: Path, log: Callable[[str], None]) -> None:
             continue
         # The copy's date is when these prices were seen: history rows get real dates.
         when = datetime.fromisoformat(day).replace(hour=12, tzinfo=UTC)
-        result = feed_sync(feed_slug=slug, file=path, now=when)
+        later_copy = slug == "models-dev" and "derived-from-HEAD" in rel
+        result = feed_sync(feed_slug=slug, file=path, now=when, allow_mass_close=later_copy)
         log(
             f"{slug} ({path.name}): {result.status} created={result.created} "
             f"changed={result.updated} unchanged={result.unchanged} closed={result.closed} "
@@ -44,6 +61,15 @@ def run(shared: Path, log: Callable[[str], None]) -> None:
         )
     for row in offer_link_rates():
         log(link_rate_line(row))
+    log(f"modalities from tasks: {model_modalities_from_tasks()} models")
+    log(f"priced models without a task: {len(priced_models_without_task())}")
+    unreviewed = list(Provider.objects.filter(reviewed=False).values_list("slug", flat=True))
+    log(
+        f"providers: {Provider.objects.count()} ({len(unreviewed)} unreviewed"
+        f"{': ' + ', '.join(unreviewed[:20]) if unreviewed else ''})"
+    )
+    for line in linking_report().lines():
+        log(line)
 
 
 def link_rate_line(row: dict) -> str:

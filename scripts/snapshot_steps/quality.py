@@ -1,4 +1,6 @@
-"""Demo snapshot step: load the five leaderboards from ../shared/quality, then the index.
+"""Demo snapshot step: load the five leaderboards from ../shared/quality, then the index
+(one latent scale per task; a line per task with its size, typical interval and how many
+values the dominance order moved).
 
 Only derived scores (with each board's licence and attribution) end up in the
 snapshot; the raw leaderboard files are never copied into the project. Prints the link
@@ -39,6 +41,27 @@ def link_rates(shared: Path) -> dict[str, tuple[int, int, Counter]]:
     return out
 
 
+def index_summary() -> list[str]:
+    """Per task: models on the scale, median 95% half-width, values the order moved."""
+    from statistics import median
+
+    from quality.models import QualityIndex
+
+    out = []
+    tasks = QualityIndex.objects.order_by("task").values_list("task", flat=True).distinct()
+    for task in tasks:
+        rows = list(QualityIndex.objects.filter(task=task).values_list("uncertainty", "adjustment"))
+        widths = [u for u, _ in rows if u is not None]
+        moved = sum(abs(a) >= 0.05 for _, a in rows)
+        out.append(
+            f"index {task}: {len(rows)} models, median ±{median(widths):.1f} points, "
+            f"{moved} moved by the dominance order"
+            if widths
+            else f"index {task}: {len(rows)} models"
+        )
+    return out
+
+
 def run(shared: Path, log: Callable[[str], None]) -> None:
     from quality.services import leaderboard_sync, quality_index_refresh
 
@@ -53,6 +76,8 @@ def run(shared: Path, log: Callable[[str], None]) -> None:
         for line in result.errors[:5]:
             log(f"  {line}")
     log(f"quality index: {quality_index_refresh()} model-task values")
+    for line in index_summary():
+        log(line)
     for source, (linked, total, rules) in link_rates(shared).items():
         rate = 100.0 * linked / total if total else 0.0
         by_rule = ", ".join(f"{k}={v}" for k, v in sorted(rules.items()))
