@@ -12,17 +12,13 @@ from datetime import datetime
 from django.conf import settings
 from django.db.models import (
     BigIntegerField,
-    Case,
-    CharField,
     Count,
     F,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -260,30 +256,42 @@ def model_similar(*, model: Model, limit: int = 6) -> list[Model]:
     (catalog.facts.similar.series_stem: "llama-3.1"), then the most downloaded. Without
     any size, the series alone decides; without a task, or with neither a size nor a
     series, nothing is similar. Each carries `similar_match` ("series and size", "size",
-    "series") (1 query)."""
+    "series").
+
+    One query per kind of match, each a LIMIT walk of the (task, downloads) index: at a
+    million models a single query ranking every candidate by series first had to read
+    and sort all of the task's models in the size band (1 query, 2 when the series has
+    fewer than `limit` models of that size)."""
     if model.task_id is None:
         return []
     stem = series_stem(model.repo_id)
     size = size_for_band(model.params_total, model.repo_id)
     series = Q(name__icontains=stem) if stem else None
-    rows = model_list().filter(task_id=model.task_id, is_test_repo=False).exclude(id=model.id)
+    rows = (
+        model_list()
+        .filter(task_id=model.task_id, is_test_repo=False)
+        .exclude(id=model.id)
+        .order_by("-downloads", "id")
+    )
     if size:
         low, high = size_band(size)
         rows = rows.filter(params_total__gte=low, params_total__lte=high)
-        if series is not None:
-            rows = rows.annotate(
-                similar_rank=Case(When(series, then=Value(0)), default=Value(1),
-                                  output_field=IntegerField()),
-                similar_match=Case(When(series, then=Value("series and size")),
-                                   default=Value("size"), output_field=CharField()),
-            ).order_by("similar_rank", "-downloads", "id")  # fmt: skip
-        else:
-            rows = rows.annotate(similar_match=Value("size", output_field=CharField()))
-    elif series is not None:
-        rows = rows.filter(series).annotate(similar_match=Value("series", output_field=CharField()))
-    else:
-        return []
-    return list(rows[:limit])
+        if series is None:
+            return _similar(rows, limit, "size")
+        found = _similar(rows.filter(series), limit, "series and size")
+        if len(found) < limit:
+            found += _similar(rows.exclude(series), limit - len(found), "size")
+        return found
+    if series is not None:
+        return _similar(rows.filter(series), limit, "series")
+    return []
+
+
+def _similar(rows: QuerySet[Model], limit: int, match: str) -> list[Model]:
+    found = list(rows[:limit])
+    for m in found:
+        m.similar_match = match
+    return found
 
 
 def model_list_by_repo_ids(*, repo_ids: Sequence[str]) -> list[Model]:

@@ -11,9 +11,9 @@ from typing import Any
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from catalog.models import Model
+from catalog.models import Feed, Model
 from pricing.models import InstancePrice, Offer, Provider
-from pricing.offer_groups import OfferGroup, group_offers, sort_groups
+from pricing.offer_groups import OfferGroup, group_key, group_offers, sort_groups
 from pricing.provider_registry import alias_key
 
 PROVIDER_GROUPS_CAP = 20000  # current rows read to group one provider's offers
@@ -80,6 +80,19 @@ _ROW_FIELDS = (
 )  # fmt: skip
 
 
+# What decides an offer's group, its rank in the group and the group's place on a
+# provider's page (offer_group_heads_for_provider): the unit's price field of _price_field.
+_SORT_PRICES = (
+    "usd_per_mtok_input", "usd_per_image", "usd_per_audio_second", "usd_per_audio_minute",
+    "usd_per_request", "usd_per_unit",
+)  # fmt: skip
+_HEAD_FIELDS = (
+    "id", "feed_id", "model_id", "model_name", "unit", "valid_from", "image_options",
+    *_SORT_PRICES,
+)  # fmt: skip
+_NO_PRICES = (None,) * len(Offer.PRICE_FIELDS)
+
+
 @dataclass(slots=True)
 class OfferRow:
     """A current offer read as plain values: the attributes the offer grouping, the cost
@@ -115,18 +128,53 @@ class OfferRow:
 
 def offer_groups_for_provider(*, provider: Provider) -> list[OfferGroup]:
     """One provider's current offers grouped per model × unit × variant; per unit (token
-    first), cheapest first. One query (at most PROVIDER_GROUPS_CAP rows), read as plain
-    values (OfferRow): the provider is the one given, not joined again for each offer."""
-    rows = []
-    feeds: dict[int, FeedRef] = {}
-    models: dict[int, ModelRef] = {}
+    first), cheapest first, every row of each group read whole (OfferRow). Two queries
+    (at most PROVIDER_GROUPS_CAP rows); a page of them: offer_group_page_for_provider."""
+    heads = offer_group_heads_for_provider(provider=provider)
+    return offer_groups_whole(provider=provider, heads=heads)
+
+
+def offer_group_heads_for_provider(*, provider: Provider) -> list[OfferGroup]:
+    """The groups of offer_groups_for_provider, in its order, built from the few columns
+    that decide a group, its chosen row and its place (key, rank, the unit's price): the
+    rows' other prices are None and their disagreement is not computed. A provider with
+    thousands of offers pages through these, then reads only its page's rows whole
+    (offer_groups_whole). One query for the rows, one for the feeds."""
+    feeds = {f.id: f for f in _feed_refs()}
     values = (
         Offer.objects.current()
         .filter(provider_id=provider.id)
         .order_by("unit", "usd_per_mtok_input", "model_name", "id")
+        .values_list(*_HEAD_FIELDS)
+    )
+    rows = []
+    for id_, feed_id, model_id, model_name, unit, valid_from, image_options, *prices in values[
+        :PROVIDER_GROUPS_CAP
+    ]:
+        row = OfferRow(
+            id_, feed_id, model_id, model_name, unit, *_NO_PRICES, None, None, None,
+            valid_from, provider.id, provider, feeds[feed_id], None,
+        )  # fmt: skip
+        row.image_options = image_options
+        for name, value in zip(_SORT_PRICES, prices, strict=True):
+            setattr(row, name, value)
+        rows.append(row)
+    return _sorted_groups(group_offers(rows))
+
+
+def offer_groups_whole(*, provider: Provider, heads: Sequence[OfferGroup]) -> list[OfferGroup]:
+    """The groups `heads` names (offer_group_heads_for_provider), in their order, with
+    every row read whole: prices, tiers, model, and the sources' disagreement (one query)."""
+    ids = [row.id for g in heads for row in g.sources]
+    feeds: dict[int, FeedRef] = {}
+    models: dict[int, ModelRef] = {}
+    values = (
+        Offer.objects.filter(id__in=ids)
+        .order_by("unit", "usd_per_mtok_input", "model_name", "id")
         .values_list(*_ROW_FIELDS, "feed__slug", "feed__name", "model__repo_id")
     )
-    for *columns, feed_slug, feed_name, repo_id in values[:PROVIDER_GROUPS_CAP]:
+    rows = []
+    for *columns, feed_slug, feed_name, repo_id in values:
         feed_id, model_id = columns[1], columns[2]
         feed = feeds.get(feed_id) or feeds.setdefault(
             feed_id, FeedRef(feed_id, feed_slug, feed_name)
@@ -135,11 +183,20 @@ def offer_groups_for_provider(*, provider: Provider) -> list[OfferGroup]:
         if model_id is not None:
             model = models.get(model_id) or models.setdefault(model_id, ModelRef(model_id, repo_id))
         rows.append(OfferRow(*columns, provider.id, provider, feed, model))
+    whole = {group_key(g.offer): g for g in group_offers(rows)}
+    return [whole[group_key(g.offer)] for g in heads]
+
+
+def _sorted_groups(groups: list[OfferGroup]) -> list[OfferGroup]:
     by_unit: dict[str, list[OfferGroup]] = {}
-    for g in group_offers(rows):
+    for g in groups:
         by_unit.setdefault(g.offer.unit, []).append(g)
     order = sorted(by_unit, key=lambda u: (u != "token", u))
     return [g for unit in order for g in sort_groups(by_unit[unit], _price_field(unit))]
+
+
+def _feed_refs() -> list[FeedRef]:
+    return [FeedRef(*row) for row in Feed.objects.values_list("id", "slug", "name")]
 
 
 def _price_field(unit: str) -> str:

@@ -169,12 +169,13 @@ def test_model_page_query_count_is_the_same_at_two_sizes(
     client, priced, django_assert_num_queries
 ) -> None:
     url = f"/models/{priced.repo_id}/"
-    # model, similar; offers, history, seat plans (pricing); runs, accelerators, the
+    # model, similar (same series and size, then the rest of the size band: two limited
+    # index walks); offers, history, seat plans (pricing); runs, accelerators, the
     # calibration set's state (benchmarks; its rebuild after runs change is one more
     # query: warmed first); scores, quality index (quality); the offers' price rows for
     # the one cost function's "1M tokens 3:1" column (issue 15)
     client.get(url)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         client.get(url)
     gpu = make_accelerator("l4", name="NVIDIA L4", memory_gib=24, bandwidth_gbps=300)
     for i in range(6):
@@ -184,7 +185,7 @@ def test_model_page_query_count_is_the_same_at_two_sizes(
         make_offer(other, make_provider("cheapo"), "0.01")
     make_quality(priced, "code", 50.0, board="aider", score=40.0)
     client.get(url)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         client.get(url)
 
 
@@ -253,10 +254,11 @@ def test_provider_pages_list_offers_and_paginate(client, priced, django_assert_n
     # list: one query with the counts as subqueries
     with django_assert_num_queries(1):
         client.get("/providers/")
-    # provider, its current offers (grouped per model x variant in Python, then paged:
-    # no COUNT), the page's price rows (the one cost function's "1M tokens 3:1" column,
-    # issue 15), GPU instances, seat plans
-    with django_assert_num_queries(5):
+    # provider, the feeds, its current offers' deciding columns (grouped per model x
+    # variant in Python, then paged: no COUNT), the page's offers read whole, their price
+    # rows (the one cost function's "1M tokens 3:1" column, issue 15), GPU instances,
+    # seat plans
+    with django_assert_num_queries(7):
         client.get("/providers/cheapo/")
     cheapo = make_provider("cheapo")
     for other in make_models(60):
@@ -264,7 +266,7 @@ def test_provider_pages_list_offers_and_paginate(client, priced, django_assert_n
     make_offer(None, cheapo, "0.5", model_name="mystery-model")
     with django_assert_num_queries(1):
         client.get("/providers/")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(7):
         first = _text(client.get("/providers/cheapo/"))
     assert "Page 1 of 2" in first
     assert 'rel="next"' in first
