@@ -250,6 +250,9 @@ def _field_facets(field: str, limit: int) -> list[Facet]:
     return [Facet(r[field], r[field], r["n"]) for r in rows]
 
 
+SIMILAR_WINDOW = 300  # the most downloaded models of the size band model_similar reads first
+
+
 def model_similar(*, model: Model, limit: int = 6) -> list[Model]:
     """Models of the same task and a similar size (÷2 to ×2 the parameters; the size the
     name states when none is recorded), those of the same series first
@@ -258,10 +261,14 @@ def model_similar(*, model: Model, limit: int = 6) -> list[Model]:
     series, nothing is similar. Each carries `similar_match` ("series and size", "size",
     "series").
 
-    One query per kind of match, each a LIMIT walk of the (task, downloads) index: at a
-    million models a single query ranking every candidate by series first had to read
-    and sort all of the task's models in the size band (1 query, 2 when the series has
-    fewer than `limit` models of that size)."""
+    With a size and a series: the ids and names of the band's SIMILAR_WINDOW most
+    downloaded models (a LIMIT walk of the (task, downloads) index), the series matched
+    on those names here, then the chosen models read whole: 2 queries. At a million
+    models one query ranking the whole band by series first read and sorted every model
+    of the band (PostgreSQL cannot estimate a substring match, so it never chose the
+    index walk). Only when the window is full and holds fewer than `limit` of the
+    series does the series query run over the whole band (3–4 queries); the result is
+    the same either way, since the window is a prefix of the same ordering."""
     if model.task_id is None:
         return []
     stem = series_stem(model.repo_id)
@@ -273,25 +280,34 @@ def model_similar(*, model: Model, limit: int = 6) -> list[Model]:
         .exclude(id=model.id)
         .order_by("-downloads", "id")
     )
-    if size:
-        low, high = size_band(size)
-        rows = rows.filter(params_total__gte=low, params_total__lte=high)
-        if series is None:
-            return _similar(rows, limit, "size")
-        found = _similar(rows.filter(series), limit, "series and size")
-        if len(found) < limit:
-            found += _similar(rows.exclude(series), limit - len(found), "size")
-        return found
-    if series is not None:
-        return _similar(rows.filter(series), limit, "series")
-    return []
+    if not size:
+        return _tagged(list(rows.filter(series)[:limit]), "series") if series else []
+    low, high = size_band(size)
+    rows = rows.filter(params_total__gte=low, params_total__lte=high)
+    if series is None:
+        return _tagged(list(rows[:limit]), "size")
+    window = list(rows.values_list("id", "name")[:SIMILAR_WINDOW])
+    needle = stem.upper()  # as the database's icontains compares: UPPER(name) LIKE UPPER(..)
+    same = [i for i, name in window if needle in name.upper()][:limit]
+    other = [i for i, name in window if needle not in name.upper()]
+    complete = len(window) < SIMILAR_WINDOW  # the window holds the whole band
+    if len(same) < limit and not complete:
+        same = list(rows.filter(series).values_list("id", flat=True)[:limit])
+    wanted = limit - len(same)
+    if wanted > len(other) and not complete:
+        other = list(rows.exclude(series).values_list("id", flat=True)[:wanted])
+    chosen = same + other[:wanted]
+    found = {m.id: m for m in model_list().filter(id__in=chosen)}
+    return [
+        *_tagged([found[i] for i in same if i in found], "series and size"),
+        *_tagged([found[i] for i in other[:wanted] if i in found], "size"),
+    ]
 
 
-def _similar(rows: QuerySet[Model], limit: int, match: str) -> list[Model]:
-    found = list(rows[:limit])
-    for m in found:
+def _tagged(models: list[Model], match: str) -> list[Model]:
+    for m in models:
         m.similar_match = match
-    return found
+    return models
 
 
 def model_list_by_repo_ids(*, repo_ids: Sequence[str]) -> list[Model]:

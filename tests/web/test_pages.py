@@ -235,6 +235,31 @@ def test_similar_models_share_the_task_and_a_similar_size(client, demo) -> None:
     assert "whisper" not in similar  # other task
 
 
+@pytest.mark.parametrize("window", [2, 5, 300])
+def test_similar_models_are_the_same_whatever_the_window(monkeypatch, window) -> None:
+    """model_similar reads the band's most downloaded names first and falls back to the
+    whole band when that window is full and short of the series: every window gives
+    the straightforward ranking (series first, then downloads)."""
+    from catalog import selectors
+
+    task = make_task()
+    me = make_model("meta-llama/Llama-3.1-8B", task=task, downloads=1)
+    for i, (name, size) in enumerate(
+        [("Llama-3.1-8B-Instruct", 8), ("Qwen3-8B", 8), ("Mistral-7B", 7), ("Llama-3.1-7B-x", 7),
+         ("Gemma-9B", 9), ("Llama-3.1-70B", 70), ("Phi-4", 14), ("Llama-3.1-8B-fork", 8),
+         ("olmo-8b", 8), ("Falcon-7B", 7)]
+    ):  # fmt: skip
+        make_model(f"org{i}/{name}", task=task, downloads=100 - 7 * i, params_total=size * 10**9)
+    monkeypatch.setattr(selectors, "SIMILAR_WINDOW", window)
+    got = [(m.name, m.similar_match) for m in selectors.model_similar(model=me, limit=4)]
+    assert got == [
+        ("Llama-3.1-8B-Instruct", "series and size"),
+        ("Llama-3.1-7B-x", "series and size"),
+        ("Llama-3.1-8B-fork", "series and size"),
+        ("Qwen3-8B", "size"),
+    ]
+
+
 def test_api_only_model_has_no_hub_link(client, demo) -> None:
     html = client.get("/models/openai/gpt-4o/").content.decode()
     assert "huggingface.co/openai/gpt-4o" not in html

@@ -169,8 +169,10 @@ def test_model_page_query_count_is_the_same_at_two_sizes(
     client, priced, django_assert_num_queries
 ) -> None:
     url = f"/models/{priced.repo_id}/"
-    # model, similar (same series and size, then the rest of the size band: two limited
-    # index walks); offers, history, seat plans (pricing); runs, accelerators, the
+    make_models(1)  # one similar model at the first size, eleven at the second
+    # model, similar (the size band's most downloaded ids and names, then the chosen
+    # models: no second query when nothing is similar); offers, history, seat plans
+    # (pricing); runs, accelerators, the
     # calibration set's state (benchmarks; its rebuild after runs change is one more
     # query: warmed first); scores, quality index (quality); the offers' price rows for
     # the one cost function's "1M tokens 3:1" column (issue 15)
