@@ -237,6 +237,11 @@ try:
 except ImportError:
     pass
 try:
+    from pricing.services.provider_pages import provider_pages_refresh
+    steps.append(("provider pages", provider_pages_refresh))
+except ImportError:
+    pass
+try:
     from quality.services import quality_best_refresh
     steps.append(("quality best", quality_best_refresh))
 except ImportError:

@@ -17,6 +17,7 @@ from pricing.models import (
     ProviderAlias,
 )
 from pricing.services.model_prices import model_prices_refresh
+from pricing.services.provider_pages import provider_pages_refresh
 from pricing.services.reviews import (
     ReviewNotApplicable,
     price_review_accept,
@@ -245,6 +246,7 @@ class PriceReviewAdmin(admin.ModelAdmin):
             offers = offers or review.offer_id is not None
         if offers:
             model_prices_refresh()
+            provider_pages_refresh()
         self.message_user(request, f"{done} price(s) accepted and now current.")
 
     @admin.action(description="Dismiss: keep the previous price")

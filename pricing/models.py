@@ -163,6 +163,12 @@ class Offer(TimeStampedModel):
     valid_to = models.DateTimeField(null=True, blank=True)  # NULL = current price
     # Hash of the price fields: an unchanged re-sync compares this and writes nothing.
     fingerprint = models.CharField(max_length=64)
+    # The provider page's grouping, kept by pricing.services.provider_pages after every
+    # price sync (a provider may sell 20,000 models: its page reads one page of heads):
+    # page_group, on each current row, is the id of its group's chosen row; page_rank, on
+    # that chosen row, is the group's place on the provider's page. NULL until computed.
+    page_group = models.BigIntegerField(null=True, blank=True, editable=False)
+    page_rank = models.IntegerField(null=True, blank=True, editable=False)
 
     objects = OfferQuerySet.as_manager()
 
@@ -211,6 +217,17 @@ class Offer(TimeStampedModel):
             models.Index(fields=["feed", "model_name", "valid_to"], name="offer_feed_name_current"),
             # offer_list(provider=..., valid_at=...) and the provider filter of the API
             models.Index(fields=["provider", "valid_to"], name="offer_provider_valid_to"),
+            # a provider page's groups in order, and each group's rows
+            models.Index(
+                fields=["provider", "page_rank"],
+                name="offer_provider_page_rank",
+                condition=Q(page_rank__isnull=False, valid_to__isnull=True),
+            ),
+            models.Index(
+                fields=["page_group"],
+                name="offer_page_group",
+                condition=Q(page_group__isnull=False, valid_to__isnull=True),
+            ),
             # offer_list price-range filter / ordering by input price
             models.Index(fields=["usd_per_mtok_input"], name="offer_input_price"),
             # a provider's page: its current offers in page order (pricing.views.provider_detail)

@@ -124,22 +124,91 @@ class OfferRow:
     feed: FeedRef
     model: ModelRef | None
     reference_usd: Decimal | None = None
+    page_rank: int | None = None  # the stored grouping's place of a chosen row
 
 
 def offer_groups_for_provider(*, provider: Provider) -> list[OfferGroup]:
     """One provider's current offers grouped per model × unit × variant; per unit (token
-    first), cheapest first, every row of each group read whole (OfferRow). Two queries
-    (at most PROVIDER_GROUPS_CAP rows); a page of them: offer_group_page_for_provider."""
+    first), cheapest first, every row of each group read whole (OfferRow). Computed from
+    the rows (at most PROVIDER_GROUPS_CAP); the provider page reads the stored grouping
+    instead (provider_offer_groups)."""
     heads = offer_group_heads_for_provider(provider=provider)
     return offer_groups_whole(provider=provider, heads=heads)
 
 
-def offer_group_heads_for_provider(*, provider: Provider) -> list[OfferGroup]:
+def provider_offer_groups(*, provider: Provider) -> Sequence[OfferGroup]:
+    """The groups of offer_groups_for_provider as a lazy sequence a Paginator pages
+    through: len() counts the groups, a slice reads only its groups' rows.
+
+    From the grouping pricing.services.provider_pages stores on the offers after every
+    price sync (page_group / page_rank: 2 queries a page, whatever the provider's size)
+    when every current row has it (1 query to check); otherwise, for rows a sync wrote
+    and has not grouped yet, computed from the rows as offer_groups_for_provider does."""
+    ungrouped = Offer.objects.current().filter(provider_id=provider.id, page_group__isnull=True)
+    if ungrouped.exists():
+        heads = offer_group_heads_for_provider(provider=provider)
+        return _WholeOnSlice(provider, heads)
+    return _StoredGroups(provider)
+
+
+class _WholeOnSlice(Sequence):
+    """Heads computed from the rows; a slice reads its groups' rows whole."""
+
+    def __init__(self, provider: Provider, heads: list[OfferGroup]) -> None:
+        self.provider, self.heads = provider, heads
+
+    def __len__(self) -> int:
+        return len(self.heads)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return offer_groups_whole(provider=self.provider, heads=self.heads[index])
+        return offer_groups_whole(provider=self.provider, heads=[self.heads[index]])[0]
+
+
+class _StoredGroups(Sequence):
+    """The stored grouping: groups are the current rows sharing a page_group, in the
+    page_rank order of their chosen rows (0, 1, 2, ... per provider)."""
+
+    def __init__(self, provider: Provider) -> None:
+        self.provider = provider
+        self._count: int | None = None
+
+    def __len__(self) -> int:
+        if self._count is None:
+            self._count = (
+                Offer.objects.current()
+                .filter(provider_id=self.provider.id, page_rank__isnull=False)
+                .count()
+            )
+        return self._count
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        start, stop, _ = index.indices(len(self))
+        if stop <= start:
+            return []
+        heads = Offer.objects.current().filter(
+            provider_id=self.provider.id, page_rank__gte=start, page_rank__lt=stop
+        )
+        rows = _whole_rows(
+            self.provider,
+            Offer.objects.current().filter(page_group__in=heads.values("id")),
+        )
+        rank = {row.id: row.page_rank for row in rows if row.page_rank is not None}
+        groups = group_offers(rows)
+        return sorted(groups, key=lambda g: rank.get(g.offer.id, stop))
+
+
+def offer_group_heads_for_provider(
+    *, provider: Provider, cap: int | None = PROVIDER_GROUPS_CAP
+) -> list[OfferGroup]:
     """The groups of offer_groups_for_provider, in its order, built from the few columns
     that decide a group, its chosen row and its place (key, rank, the unit's price): the
     rows' other prices are None and their disagreement is not computed. A provider with
     thousands of offers pages through these, then reads only its page's rows whole
-    (offer_groups_whole). One query for the rows, one for the feeds."""
+    (offer_groups_whole). One query for the rows (at most `cap`), one for the feeds."""
     feeds = {f.id: f for f in _feed_refs()}
     values = (
         Offer.objects.current()
@@ -148,9 +217,9 @@ def offer_group_heads_for_provider(*, provider: Provider) -> list[OfferGroup]:
         .values_list(*_HEAD_FIELDS)
     )
     rows = []
-    for id_, feed_id, model_id, model_name, unit, valid_from, image_options, *prices in values[
-        :PROVIDER_GROUPS_CAP
-    ]:
+    for id_, feed_id, model_id, model_name, unit, valid_from, image_options, *prices in (
+        values[:cap] if cap else values
+    ):
         row = OfferRow(
             id_, feed_id, model_id, model_name, unit, *_NO_PRICES, None, None, None,
             valid_from, provider.id, provider, feeds[feed_id], None,
@@ -166,15 +235,21 @@ def offer_groups_whole(*, provider: Provider, heads: Sequence[OfferGroup]) -> li
     """The groups `heads` names (offer_group_heads_for_provider), in their order, with
     every row read whole: prices, tiers, model, and the sources' disagreement (one query)."""
     ids = [row.id for g in heads for row in g.sources]
+    rows = _whole_rows(provider, Offer.objects.filter(id__in=ids))
+    whole = {group_key(g.offer): g for g in group_offers(rows)}
+    return [whole[group_key(g.offer)] for g in heads]
+
+
+def _whole_rows(provider: Provider, offers: QuerySet[Offer]) -> list[OfferRow]:
+    """`offers` (one provider's) read whole as OfferRows, in the grouping's row order,
+    each with its stored page_rank (one query)."""
     feeds: dict[int, FeedRef] = {}
     models: dict[int, ModelRef] = {}
-    values = (
-        Offer.objects.filter(id__in=ids)
-        .order_by("unit", "usd_per_mtok_input", "model_name", "id")
-        .values_list(*_ROW_FIELDS, "feed__slug", "feed__name", "model__repo_id")
+    values = offers.order_by("unit", "usd_per_mtok_input", "model_name", "id").values_list(
+        *_ROW_FIELDS, "feed__slug", "feed__name", "model__repo_id", "page_rank"
     )
     rows = []
-    for *columns, feed_slug, feed_name, repo_id in values:
+    for *columns, feed_slug, feed_name, repo_id, page_rank in values:
         feed_id, model_id = columns[1], columns[2]
         feed = feeds.get(feed_id) or feeds.setdefault(
             feed_id, FeedRef(feed_id, feed_slug, feed_name)
@@ -182,9 +257,10 @@ def offer_groups_whole(*, provider: Provider, heads: Sequence[OfferGroup]) -> li
         model = None
         if model_id is not None:
             model = models.get(model_id) or models.setdefault(model_id, ModelRef(model_id, repo_id))
-        rows.append(OfferRow(*columns, provider.id, provider, feed, model))
-    whole = {group_key(g.offer): g for g in group_offers(rows)}
-    return [whole[group_key(g.offer)] for g in heads]
+        row = OfferRow(*columns, provider.id, provider, feed, model)
+        row.page_rank = page_rank
+        rows.append(row)
+    return rows
 
 
 def _sorted_groups(groups: list[OfferGroup]) -> list[OfferGroup]:

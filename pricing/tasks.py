@@ -8,6 +8,7 @@ from catalog.services.runs import FeedAlreadyRunning
 from pricing.services.feeds import feed_sync
 from pricing.services.fetch import FeedTransientError
 from pricing.services.model_prices import model_prices_refresh
+from pricing.services.provider_pages import provider_pages_refresh
 
 
 @shared_task(
@@ -34,5 +35,7 @@ def feed_sync_task(feed_slug: str) -> int:
 @shared_task(acks_late=True, soft_time_limit=900, time_limit=1200)
 def model_prices_refresh_task() -> int:
     """Recompute each model's cheapest-price columns (feed syncs do it too; this catches
-    offers linked to a model later, e.g. by an alias review)."""
-    return model_prices_refresh()
+    offers linked to a model later, e.g. by an alias review), and the provider pages'
+    grouping (a link moves an offer into its model's group)."""
+    written = model_prices_refresh()
+    return written + provider_pages_refresh()

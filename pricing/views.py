@@ -66,15 +66,16 @@ def provider_list_form(data) -> dict[str, str]:
 
 def provider_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One provider's current offers, one row per model × variant, one table per unit
-    (6 queries with its price rows + 1 for the seat plans)."""
+    (6 queries with its price rows + 1 for the seat plans; 1 more while a sync's new
+    rows wait for their grouping)."""
     try:
         provider = selectors.provider_list().get(slug=slug)
     except Provider.DoesNotExist as exc:
         raise Http404(f"No provider {slug!r}.") from exc
-    # the groups' heads for the count and the order; only the page's rows read whole
-    heads = selectors.offer_group_heads_for_provider(provider=provider)
-    page = Paginator(heads, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = selectors.offer_groups_whole(provider=provider, heads=page.object_list)
+    # the stored grouping: a count and the page's rows, whatever the provider's size
+    groups = selectors.provider_offer_groups(provider=provider)
+    page = Paginator(groups, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
     # the one cost function's USD for 1M tokens 3:1 (one query for the page's price rows)
     reference_costs_for_rows([g.offer for g in page.object_list])
     gpu_prices = list(selectors.instance_price_list(provider=slug)[:PAGE_SIZE])
@@ -83,7 +84,7 @@ def provider_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "pricing/provider_detail.html",
         {
             "provider": provider, "page": page, "offer_tables": unit_tables(page.object_list),
-            "offer_count": len(heads), "gpu_prices": gpu_prices,
+            "offer_count": len(groups), "gpu_prices": gpu_prices,
             **subscription_web.provider_context(provider=provider),
         },
     )  # fmt: skip

@@ -92,8 +92,14 @@ def model_columns_set(*, values: dict[int, dict[str, object]], fields: list[str]
     ({model id: {field: value}}), only where they differ; returns rows written.
 
     For apps above catalog that keep a denormalized column on Model (pricing's cheapest
-    price, quality's best index). PostgreSQL: one `UPDATE ... FROM unnest(arrays)`;
-    elsewhere Django's bulk_update."""
+    price, quality's best index)."""
+    return columns_set(Model, values=values, fields=fields)
+
+
+def columns_set(table: type, *, values: dict[int, dict[str, object]], fields: list[str]) -> int:
+    """Write derived columns (`fields`) of the rows of `table` (a Django model) in
+    `values` ({id: {field: value}}), only where they differ; returns rows written.
+    PostgreSQL: one `UPDATE ... FROM unnest(arrays)`; elsewhere Django's bulk_update."""
     from django.db import connection
 
     if not values:
@@ -102,13 +108,13 @@ def model_columns_set(*, values: dict[int, dict[str, object]], fields: list[str]
     if connection.vendor != "postgresql":
         objs = []
         for pk in ids:
-            obj = Model(id=pk)
+            obj = table(id=pk)
             for f in fields:
                 setattr(obj, f, values[pk].get(f))
             objs.append(obj)
-        return Model.objects.bulk_update(objs, fields, batch_size=500)
+        return table.objects.bulk_update(objs, fields, batch_size=500)
     qn = connection.ops.quote_name
-    model_fields = [Model._meta.get_field(f) for f in fields]
+    model_fields = [table._meta.get_field(f) for f in fields]
     arrays = [
         list(ids),
         *(
@@ -125,7 +131,7 @@ def model_columns_set(*, values: dict[int, dict[str, object]], fields: list[str]
     differs = " OR ".join(f"m.{c} IS DISTINCT FROM v.{c}" for c in columns)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {qn(Model._meta.db_table)} AS m SET {sets} "  # noqa: S608 - names quoted
+            f"UPDATE {qn(table._meta.db_table)} AS m SET {sets} "  # noqa: S608 - names quoted
             f"FROM unnest({source}) AS v(id, {', '.join(columns)}) "
             f"WHERE m.id = v.id AND ({differs})",
             arrays,

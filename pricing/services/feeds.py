@@ -46,6 +46,7 @@ from pricing.services.instances import instance_prices_load
 from pricing.services.model_prices import model_prices_refresh
 from pricing.services.model_tasks import model_tasks_fill
 from pricing.services.offers import offers_load
+from pricing.services.provider_pages import provider_pages_refresh
 
 logger = logging.getLogger(__name__)
 SKYPILOT_URL = "https://raw.githubusercontent.com/skypilot-org/skypilot-catalog/master/catalogs/v8/{cloud}/vms.csv"
@@ -241,6 +242,7 @@ def _run(spec, feed, run, file, url, now, progress, raise_transient, allow_mass_
         if model_tasks_fill():  # every priced model has a task and modalities
             catalog_counts_refresh()
         model_prices_refresh()  # the catalog's cheapest-price columns follow the prices
+        provider_pages_refresh()  # and the provider pages' grouping
     logger.info(
         "feed run finished feed=%s created=%d updated=%d unchanged=%d closed=%d rejected=%d",
         spec.slug,

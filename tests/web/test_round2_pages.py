@@ -13,6 +13,7 @@ import pytest
 from catalog.filters import ModelFilter
 from catalog.models import Feed, FeedRun
 from pricing.services.model_prices import model_prices_refresh
+from pricing.services.provider_pages import provider_pages_refresh
 from pricing.web_context import price_history_chart
 from quality.views import pareto_front
 from tests.web.builders import (
@@ -36,6 +37,10 @@ pytestmark = pytest.mark.django_db
 def _text(response) -> str:
     assert response.status_code == 200, response.status_code
     return response.content.decode()
+
+
+def _no_csrf(html: str) -> str:
+    return re.sub(r'"X-CSRFToken": "[^"]*"', "", html)
 
 
 def _json_script(html: str, element_id: str):
@@ -256,10 +261,10 @@ def test_provider_pages_list_offers_and_paginate(client, priced, django_assert_n
     # list: one query with the counts as subqueries
     with django_assert_num_queries(1):
         client.get("/providers/")
-    # provider, the feeds, its current offers' deciding columns (grouped per model x
-    # variant in Python, then paged: no COUNT), the page's offers read whole, their price
-    # rows (the one cost function's "1M tokens 3:1" column, issue 15), GPU instances,
-    # seat plans
+    # as a price sync leaves it: the grouping stored on the offers. Provider, "every row
+    # grouped?", the groups' count, the page's groups' rows, their price rows (the one
+    # cost function's "1M tokens 3:1" column, issue 15), GPU instances, seat plans
+    provider_pages_refresh()
     with django_assert_num_queries(7):
         client.get("/providers/cheapo/")
     cheapo = make_provider("cheapo")
@@ -268,11 +273,20 @@ def test_provider_pages_list_offers_and_paginate(client, priced, django_assert_n
     make_offer(None, cheapo, "0.5", model_name="mystery-model")
     with django_assert_num_queries(1):
         client.get("/providers/")
+    # rows not grouped yet (a sync between its load and its refresh): computed from the
+    # rows, the page's rows read whole: "every row grouped?", feeds, heads, whole rows
+    with django_assert_num_queries(8):
+        computed = [_text(client.get("/providers/cheapo/"))]
+    computed.append(_text(client.get("/providers/cheapo/?page=2")))
+    assert provider_pages_refresh() == 61 + 1  # the new rows, and cheapo's first row moved
     with django_assert_num_queries(7):
         first = _text(client.get("/providers/cheapo/"))
+    second = _text(client.get("/providers/cheapo/?page=2"))
+    # the stored grouping pages as the rows do (the CSRF token aside)
+    assert [_no_csrf(first), _no_csrf(second)] == [_no_csrf(html) for html in computed]
+    assert provider_pages_refresh() == 0  # idempotent
     assert "Page 1 of 2" in first
     assert 'rel="next"' in first
-    second = _text(client.get("/providers/cheapo/?page=2"))
     assert "mystery-model" in second
     assert "unlinked" in second
     assert client.get("/providers/nobody/").status_code == 404
