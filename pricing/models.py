@@ -217,16 +217,19 @@ class Offer(TimeStampedModel):
             models.Index(fields=["feed", "model_name", "valid_to"], name="offer_feed_name_current"),
             # offer_list(provider=..., valid_at=...) and the provider filter of the API
             models.Index(fields=["provider", "valid_to"], name="offer_provider_valid_to"),
-            # a provider page's groups in order, and each group's rows
+            # a provider page's groups in order (its count: the last rank), each group's
+            # rows (a plain index: a join's probe cannot use a partial one), and its rows
+            # a sync wrote and has not grouped yet
             models.Index(
                 fields=["provider", "page_rank"],
                 name="offer_provider_page_rank",
                 condition=Q(page_rank__isnull=False, valid_to__isnull=True),
             ),
+            models.Index(fields=["page_group"], name="offer_page_group"),
             models.Index(
-                fields=["page_group"],
-                name="offer_page_group",
-                condition=Q(page_group__isnull=False, valid_to__isnull=True),
+                fields=["provider"],
+                name="offer_provider_ungrouped",
+                condition=Q(page_group__isnull=True, valid_to__isnull=True),
             ),
             # offer_list price-range filter / ordering by input price
             models.Index(fields=["usd_per_mtok_input"], name="offer_input_price"),

@@ -175,12 +175,15 @@ class _StoredGroups(Sequence):
         self._count: int | None = None
 
     def __len__(self) -> int:
-        if self._count is None:
-            self._count = (
+        if self._count is None:  # ranks run 0..n-1: the last one, from the index
+            last = (
                 Offer.objects.current()
                 .filter(provider_id=self.provider.id, page_rank__isnull=False)
-                .count()
+                .order_by("-page_rank")
+                .values_list("page_rank", flat=True)
+                .first()
             )
+            self._count = 0 if last is None else last + 1
         return self._count
 
     def __getitem__(self, index):  # type: ignore[override]
