@@ -127,23 +127,17 @@ class OfferRow:
     page_rank: int | None = None  # the stored grouping's place of a chosen row
 
 
-def offer_groups_for_provider(*, provider: Provider) -> list[OfferGroup]:
-    """One provider's current offers grouped per model × unit × variant; per unit (token
-    first), cheapest first, every row of each group read whole (OfferRow). Computed from
-    the rows (at most PROVIDER_GROUPS_CAP); the provider page reads the stored grouping
-    instead (provider_offer_groups)."""
-    heads = offer_group_heads_for_provider(provider=provider)
-    return offer_groups_whole(provider=provider, heads=heads)
-
-
 def provider_offer_groups(*, provider: Provider) -> Sequence[OfferGroup]:
-    """The groups of offer_groups_for_provider as a lazy sequence a Paginator pages
-    through: len() counts the groups, a slice reads only its groups' rows.
+    """One provider's current offers grouped per model × unit × variant; per unit (token
+    first), cheapest first, every row of each group read whole (OfferRow): a lazy
+    sequence a Paginator pages through (len() counts the groups, a slice reads only its
+    groups' rows).
 
     From the grouping pricing.services.provider_pages stores on the offers after every
     price sync (page_group / page_rank: 2 queries a page, whatever the provider's size)
     when every current row has it (1 query to check); otherwise, for rows a sync wrote
-    and has not grouped yet, computed from the rows as offer_groups_for_provider does."""
+    and has not grouped yet, computed from the rows (offer_group_heads_for_provider, at
+    most PROVIDER_GROUPS_CAP rows, then offer_groups_whole for the page)."""
     ungrouped = Offer.objects.current().filter(provider_id=provider.id, page_group__isnull=True)
     if ungrouped.exists():
         heads = offer_group_heads_for_provider(provider=provider)
@@ -207,7 +201,7 @@ class _StoredGroups(Sequence):
 def offer_group_heads_for_provider(
     *, provider: Provider, cap: int | None = PROVIDER_GROUPS_CAP
 ) -> list[OfferGroup]:
-    """The groups of offer_groups_for_provider, in its order, built from the few columns
+    """A provider's groups in page order (provider_offer_groups), built from the few columns
     that decide a group, its chosen row and its place (key, rank, the unit's price): the
     rows' other prices are None and their disagreement is not computed. A provider with
     thousands of offers pages through these, then reads only its page's rows whole

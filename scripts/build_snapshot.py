@@ -59,6 +59,14 @@ def main() -> int:
         started = time.perf_counter()
         step.run(shared, lambda msg, _n=name: print(f"[{_n}] {msg}"))
         print(f"[{name}] done in {time.perf_counter() - started:.1f}s")
+    # What the syncs and the beat task keep current (each model's cheapest price and best
+    # quality index, the provider pages' grouping), refreshed after the last step: a later
+    # step may link offers to models (two models' cheapest price and 561 offers' page
+    # grouping were stale without this).
+    from config.derived import derived_refresh
+
+    refreshed = derived_refresh()
+    print("[derived] " + ", ".join(f"{k}: {v}" for k, v in refreshed.items()))
     counts = snapshot_export(path=Path(args.output))
     for table, n in counts.items():
         if n:
