@@ -112,20 +112,10 @@ class Cell:
 
 
 def points_of(runs: Sequence[BenchmarkRun]) -> list[MeasuredPoint]:
-    """The trusted ones of already-read runs (newest first), as measured points."""
+    """The trusted ones of already-read runs (newest first), as measured points (the
+    same rule as BenchmarkRun.objects.trusted())."""
     return [
-        MeasuredPoint(
-            r.pk,
-            r.accelerator_id,
-            r.accelerator_count,
-            r.precision,
-            engine_get(r.engine).name if _known_engine(r.engine) else r.engine,
-            r.concurrency,
-            r.input_tokens,
-            r.decode_tokens_per_s,
-            r.prefill_tokens_per_s,
-            r.peak_memory_gib,
-        )
+        _point(r)
         for r in runs
         if r.trust in (BenchmarkRun.Trust.TRUSTED, BenchmarkRun.Trust.COMMUNITY)
         and not (r.flagged or r.scaled_down or r.accelerator_assumed)
@@ -136,32 +126,29 @@ def points_of(runs: Sequence[BenchmarkRun]) -> list[MeasuredPoint]:
 def measured_points(model: Model) -> list[MeasuredPoint]:
     """Trusted runs of a model, newest first (1 query)."""
     runs = BenchmarkRun.objects.trusted().filter(model=model).order_by("-measured_at", "-id")
-    return [
-        MeasuredPoint(
-            r.pk,
-            r.accelerator_id,
-            r.accelerator_count,
-            r.precision,
-            engine_get(r.engine).name if _known_engine(r.engine) else r.engine,
-            r.concurrency,
-            r.input_tokens,
-            r.decode_tokens_per_s,
-            r.prefill_tokens_per_s,
-            r.peak_memory_gib,
-        )
-        for r in runs.only(
-            "id",
-            "accelerator_id",
-            "accelerator_count",
-            "precision",
-            "engine",
-            "concurrency",
-            "input_tokens",
-            "decode_tokens_per_s",
-            "prefill_tokens_per_s",
-            "peak_memory_gib",
-        )[:500]
-    ]
+    return [_point(r) for r in runs.only(*_POINT_FIELDS)[:500]]
+
+
+# What a measured point reads of a run.
+_POINT_FIELDS = (
+    "id", "accelerator_id", "accelerator_count", "precision", "engine", "concurrency",
+    "input_tokens", "decode_tokens_per_s", "prefill_tokens_per_s", "peak_memory_gib",
+)  # fmt: skip
+
+
+def _point(r: BenchmarkRun) -> MeasuredPoint:
+    return MeasuredPoint(
+        r.pk,
+        r.accelerator_id,
+        r.accelerator_count,
+        r.precision,
+        engine_get(r.engine).name if _known_engine(r.engine) else r.engine,
+        r.concurrency,
+        r.input_tokens,
+        r.decode_tokens_per_s,
+        r.prefill_tokens_per_s,
+        r.peak_memory_gib,
+    )
 
 
 def _known_engine(name: str) -> bool:
